@@ -1,0 +1,127 @@
+// Package embedded runs FerretDB inside the application process so that
+// `go run ./app` needs no database server: FerretDB speaks the MongoDB wire
+// protocol on a Unix socket (or loopback) and keeps its data in SQLite files
+// under the data directory. The application talks to it with the same official
+// MongoDB driver it would use against a real server.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// Engine is a running embedded FerretDB.
+type Engine struct {
+	uri    string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// maxUnixSocketPath keeps us below the kernel's sun_path limit (108 bytes on
+// Linux, 104 on macOS); longer data directories fall back to loopback TCP.
+const maxUnixSocketPath = 100
+
+// Start opens (or creates) the SQLite database under dataDir and starts
+// listening. The logger receives FerretDB's own messages; pass a quiet one.
+func Start(dataDir string, logger *slog.Logger) (*Engine, error) {
+	dbDir, err := filepath.Abs(filepath.Join(dataDir, "ferretdb"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dbDir, 0o700); err != nil {
+		return nil, fmt.Errorf("embedded store: create %s: %w", dbDir, err)
+	}
+
+	listener := ferretdb.ListenerConfig{}
+	socket := filepath.Join(filepath.Dir(dbDir), "mongodb.sock")
+	if len(socket) <= maxUnixSocketPath {
+		if err := claimSocket(socket); err != nil {
+			return nil, err
+		}
+		listener.Unix = socket
+	} else {
+		listener.TCP = "127.0.0.1:0"
+	}
+
+	fdb, err := ferretdb.New(&ferretdb.Config{
+		Listener:  listener,
+		Handler:   "sqlite",
+		SQLiteURL: (&url.URL{Scheme: "file", Path: dbDir + "/"}).String(),
+		Logger:    logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded store: %w", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Engine{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		_ = fdb.Run(ctx)
+	}()
+
+	if listener.Unix != "" {
+		// The driver wants the socket path percent-encoded in the host part.
+		e.uri = "mongodb://" + url.PathEscape(socket) + "/"
+		if err := waitForSocket(socket, 10*time.Second); err != nil {
+			e.Stop()
+			return nil, err
+		}
+	} else {
+		e.uri = fdb.MongoDBURI()
+	}
+	return e, nil
+}
+
+// URI is the MongoDB connection string of the running engine.
+func (e *Engine) URI() string { return e.uri }
+
+// Stop closes the listener and the SQLite backend and waits for both.
+func (e *Engine) Stop() {
+	e.cancel()
+	<-e.done
+}
+
+// claimSocket removes a socket file left behind by a process that died, but
+// refuses to start when another live process is serving the same data
+// directory: two SQLite writers on one directory would corrupt nothing, but
+// they would not see each other's caches either.
+func claimSocket(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if conn, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		conn.Close()
+		return fmt.Errorf("embedded store: %s is in use by another running instance; "+
+			"point this instance at it with MONGODB_URI=%q or use another DATA_DIR",
+			path, "mongodb://"+url.PathEscape(path)+"/")
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("embedded store: remove stale socket: %w", err)
+	}
+	return nil
+}
+
+func waitForSocket(path string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		conn, err := net.DialTimeout("unix", path, time.Second)
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("embedded store: socket %s not ready: %w", path, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,124 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Store persists every document of the application in one MongoDB database.
+// It is safe for concurrent use; one Store (one client) per process.
+//
+// Only the subset of MongoDB that the embedded FerretDB v1 engine also
+// supports is used (see shared DESIGN.md §3): no transactions, no TTL or
+// partial indexes, no $lookup. Uniqueness under concurrency is expressed with
+// scalar unique keys, and every mutable document carries a version.
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+}
+
+// Collection names, in one place so indexes and queries agree.
+const (
+	colUsers    = "users"
+	colSessions = "sessions"
+	colThrottle = "login_throttle"
+	colCounters = "counters"
+	colVisits   = "visits"
+	colSecrets  = "secrets"
+)
+
+// Open connects to uri, checks the connection with a ping bounded by the
+// context and ensures indexes. The caller must Close the store.
+func Open(ctx context.Context, uri, database string) (*Store, error) {
+	client, err := mongo.Connect(options.Client().
+		ApplyURI(uri).
+		SetAppName("studitiru").
+		SetServerSelectionTimeout(10 * time.Second).
+		SetTimeout(30 * time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	s := &Store{client: client, db: client.Database(database)}
+	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store: ping: %w", err)
+	}
+	if err := s.EnsureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close disconnects the client, waiting for in-flight operations up to the
+// context's deadline.
+func (s *Store) Close(ctx context.Context) error {
+	return s.client.Disconnect(ctx)
+}
+
+// Ping checks that the store answers; /readyz uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
+}
+
+// Drop deletes the whole database. Tests use it to clean up after themselves.
+func (s *Store) Drop(ctx context.Context) error {
+	return s.db.Drop(ctx)
+}
+
+// DatabaseName is the name of the database the store writes to.
+func (s *Store) DatabaseName() string { return s.db.Name() }
+
+// index describes one index the application relies on.
+type index struct {
+	collection string
+	keys       bson.D
+	unique     bool
+}
+
+// indexes lists every index the queries need. Creating an index that already
+// exists with the same keys and options is a no-op on both engines, so
+// EnsureIndexes runs at every start.
+var indexes = []index{
+	{colUsers, bson.D{{Key: "email", Value: 1}}, true},
+	{colSessions, bson.D{{Key: "user_id", Value: 1}}, false},
+	{colSessions, bson.D{{Key: "expires_at", Value: 1}}, false},
+	{colThrottle, bson.D{{Key: "expires_at", Value: 1}}, false},
+	{colVisits, bson.D{{Key: "code", Value: 1}}, true},
+	{colVisits, bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: -1}}, false},
+	{colVisits, bson.D{{Key: "created_at", Value: -1}}, false},
+}
+
+// EnsureIndexes creates the indexes listed above when they are missing.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	for _, ix := range indexes {
+		model := mongo.IndexModel{Keys: ix.keys}
+		if ix.unique {
+			model.Options = options.Index().SetUnique(true)
+		}
+		if _, err := s.db.Collection(ix.collection).Indexes().CreateOne(ctx, model); err != nil {
+			return fmt.Errorf("store: index on %s %v: %w", ix.collection, ix.keys, err)
+		}
+	}
+	return nil
+}
+
+// isDuplicateKey reports whether err is a unique-index violation: that is how
+// the store detects that somebody else claimed the same key first.
+func isDuplicateKey(err error) bool {
+	return mongo.IsDuplicateKeyError(err)
+}
+
+// notFound turns the driver's "no documents" into the domain's ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return ErrNotFound
+	}
+	return err
+}

@@ -1,0 +1,153 @@
+package models
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Role is what a staff member may do. Delegations have no account at all.
+type Role string
+
+// The staff roles (DESIGN.md §1).
+const (
+	RoleAdmin       Role = "admin"       // host settings, users, holidays, rooms
+	RoleCoordinator Role = "coordinator" // petugas: reviews, schedules, invites
+	RoleEscort      Role = "escort"      // pendamping: own assignments
+	RoleLeadership  Role = "leadership"  // pimpinan: read-only history and reports
+)
+
+// Roles lists every role in the order forms show them.
+func Roles() []Role {
+	return []Role{RoleAdmin, RoleCoordinator, RoleEscort, RoleLeadership}
+}
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	for _, known := range Roles() {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// User is a staff account.
+type User struct {
+	ID           bson.ObjectID `bson:"_id"`
+	Email        string        `bson:"email"`
+	Name         string        `bson:"name"`
+	Role         Role          `bson:"role"`
+	Active       bool          `bson:"active"`
+	PasswordHash string        `bson:"password_hash"`
+	// MustChangePassword is set for generated passwords (first admin, resets)
+	// so that the person chooses their own at the next sign-in.
+	MustChangePassword bool      `bson:"must_change_password"`
+	Version            int64     `bson:"version"`
+	CreatedAt          time.Time `bson:"created_at"`
+	UpdatedAt          time.Time `bson:"updated_at"`
+}
+
+// Password limits. bcrypt ignores everything past 72 bytes, so longer
+// passwords are refused instead of silently truncated.
+const (
+	MinPasswordLength = 10
+	MaxPasswordBytes  = 72
+	passwordCost      = bcrypt.DefaultCost
+)
+
+// HashPassword hashes a password with bcrypt.
+func HashPassword(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
+	return string(h), err
+}
+
+// CheckPassword reports whether password matches the user's hash.
+func (u *User) CheckPassword(password string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil
+}
+
+// dummyHash is compared against when the account does not exist, so that
+// sign-in takes the same time whether or not an email is registered.
+const dummyHash = "$2a$10$slIppsOW2rKgz9uOwl0RlOPijOHwRCPr4v1FZbJQMGJ5MK8FkU2xC"
+
+// CheckDummyPassword spends the time of a password check without a user.
+func CheckDummyPassword(password string) {
+	_ = bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
+}
+
+// NormalizeEmail lowercases and trims an address; staff sign in with it.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// UserInput is what the admin types when adding or editing a staff member.
+type UserInput struct {
+	Email    string
+	Name     string
+	Role     string
+	Password string // only when adding
+}
+
+// Validate checks the input; the returned messages are catalogue keys.
+// withPassword is false when an existing user is edited.
+func (in *UserInput) Validate(withPassword bool) error {
+	v := &ValidationError{}
+	in.Email = NormalizeEmail(in.Email)
+	in.Name = strings.TrimSpace(in.Name)
+	switch {
+	case in.Email == "":
+		v.Add("email", "err.required")
+	case !validEmail(in.Email):
+		v.Add("email", "err.email")
+	}
+	switch n := utf8.RuneCountInString(in.Name); {
+	case n == 0:
+		v.Add("name", "err.required")
+	case n < 2:
+		v.Add("name", "err.too_short")
+	case n > 120:
+		v.Add("name", "err.too_long")
+	}
+	if in.Role == "" {
+		v.Add("role", "err.required")
+	} else if !Role(in.Role).Valid() {
+		v.Add("role", "err.role")
+	}
+	if withPassword {
+		if msg := PasswordProblem(in.Password); msg != "" {
+			v.Add("password", msg)
+		}
+	}
+	return v.Err()
+}
+
+// PasswordProblem returns the catalogue key of what is wrong with a new
+// password, or "" when it is acceptable.
+func PasswordProblem(password string) string {
+	switch {
+	case password == "":
+		return "err.required"
+	case utf8.RuneCountInString(password) < MinPasswordLength:
+		return "err.password_short"
+	case len(password) > MaxPasswordBytes:
+		return "err.password_long"
+	}
+	return ""
+}
+
+func validEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " \r\n<>\"") {
+		return false
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".")
+}
