@@ -1,6 +1,7 @@
 package models
 
 import (
+	"crypto/rand"
 	"net/mail"
 	"strings"
 	"time"
@@ -150,4 +151,21 @@ func validEmail(s string) bool {
 	}
 	at := strings.LastIndexByte(s, '@')
 	return at > 0 && strings.Contains(s[at+1:], ".")
+}
+
+// NewPassword generates a one-time password that is easy to read aloud or
+// type from a phone: four groups of four characters without look-alikes
+// (no 0/O, 1/l/I), about 80 bits of entropy.
+func NewPassword() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	var out strings.Builder
+	for i, c := range b {
+		if i > 0 && i%4 == 0 {
+			out.WriteByte('-')
+		}
+		out.WriteByte(alphabet[int(c)%len(alphabet)])
+	}
+	return out.String()
 }

@@ -1,0 +1,206 @@
+// Command studitiru serves the Studi Tiru application: delegations request
+// comparative-study visits to MPP Kabupaten Badung, host staff schedule them.
+//
+//	go run ./app            # embedded store under ./data, http://localhost:3000
+//	go run ./app -demo      # the same, filled with sample records first
+//	go run ./app -h         # every setting (environment variables and flags)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // the host zone must exist on machines without tzdata
+
+	"studitiru/app/embedded"
+	"studitiru/handlers"
+	"studitiru/models"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "studitiru:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: tests call it with their own context,
+// arguments, environment and log output.
+func run(ctx context.Context, args []string, getenv func(string) string, logOut io.Writer) error {
+	cfg, err := LoadConfig(args, getenv, logOut)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
+	logger.Info("konfigurasi", "config", cfg)
+
+	store, closeStore, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	now := time.Now()
+	if err := ensureFirstAdmin(ctx, store, cfg, logger, now); err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, store, cfg, logger, now); err != nil {
+			return err
+		}
+	}
+
+	h, err := handlers.New(ctx, handlers.Deps{
+		Store:    store,
+		Logger:   logger,
+		Location: cfg.Location,
+		BaseURL:  cfg.BaseURL,
+		Now:      time.Now,
+		Sessions: models.DefaultSessionPolicy(),
+	})
+	if err != nil {
+		return err
+	}
+	web := h.App()
+
+	workerCtx, stopWorkers := context.WithCancel(context.Background())
+	workersDone := startWorkers(workerCtx, store, logger)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- web.Listen(cfg.Addr) }()
+	logger.Info("siap", "url", cfg.BaseURL.String())
+
+	select {
+	case err := <-serveErr:
+		stopWorkers()
+		<-workersDone
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("berhenti: menyelesaikan permintaan yang sedang berjalan")
+	if err := web.ShutdownWithTimeout(20 * time.Second); err != nil {
+		logger.Error("shutdown", "err", err)
+	}
+	stopWorkers()
+	<-workersDone
+	logger.Info("selesai")
+	return nil
+}
+
+// openStore connects to MONGODB_URI, or starts the embedded engine first.
+func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*models.Store, func(), error) {
+	uri := cfg.MongoURI
+	var engine *embedded.Engine
+	if uri == "" {
+		// FerretDB logs every connection at info level; only its warnings
+		// and errors are interesting to an operator.
+		quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		var err error
+		engine, err = embedded.Start(cfg.DataDir, quiet.With("component", "ferretdb"))
+		if err != nil {
+			return nil, nil, err
+		}
+		uri = engine.URI()
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	store, err := models.Open(pingCtx, uri, cfg.MongoDB)
+	if err != nil {
+		if engine != nil {
+			engine.Stop()
+		}
+		return nil, nil, err
+	}
+	return store, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := store.Close(ctx); err != nil {
+			logger.Error("store close", "err", err)
+		}
+		if engine != nil {
+			engine.Stop()
+		}
+	}, nil
+}
+
+// ensureFirstAdmin creates the first administrator when there is no user
+// at all. Its password comes from ADMIN_PASSWORD or is generated and shown
+// once, here, and must be changed at first sign-in.
+func ensureFirstAdmin(ctx context.Context, store *models.Store, cfg *Config, logger *slog.Logger, now time.Time) error {
+	n, err := store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	email := cfg.AdminEmail
+	if email == "" {
+		email = "admin@studitiru.local"
+	}
+	password, generated := cfg.AdminPassword, false
+	if password == "" {
+		password, generated = models.NewPassword(), true
+	}
+	_, err = store.CreateUser(ctx, models.UserInput{
+		Email: email, Name: "Administrator", Role: string(models.RoleAdmin), Password: password,
+	}, generated, now)
+	if v, ok := models.AsValidation(err); ok {
+		return fmt.Errorf("admin pertama: %v (periksa ADMIN_EMAIL dan ADMIN_PASSWORD)", v)
+	}
+	if err != nil {
+		return err
+	}
+	if generated {
+		// Shown exactly once: it is not stored anywhere but as a hash.
+		logger.Warn("admin pertama dibuat; catat kata sandi sekali pakai ini, ganti setelah masuk",
+			"email", email, "password", password)
+	} else {
+		logger.Info("admin pertama dibuat dari ADMIN_EMAIL/ADMIN_PASSWORD", "email", email)
+	}
+	return nil
+}
+
+// seedDemo fills an empty store with the sample records of models.SeedDemo.
+func seedDemo(ctx context.Context, store *models.Store, cfg *Config, logger *slog.Logger, now time.Time) error {
+	res, err := models.SeedDemo(ctx, store, now, cfg.Location)
+	if errors.Is(err, models.ErrNotEmpty) {
+		logger.Info("data contoh dilewati: penyimpanan sudah berisi kunjungan")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("data contoh: %w", err)
+	}
+	for _, u := range res.Users {
+		logger.Warn("akun contoh", "email", u.Email, "role", u.Role, "password", u.Password)
+	}
+	logger.Info("data contoh dibuat", "kunjungan", res.Visits)
+	return nil
+}
+
+// startWorkers runs the background jobs until ctx ends; the returned
+// channel closes when they have all stopped.
+func startWorkers(ctx context.Context, store *models.Store, logger *slog.Logger) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(10 * time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				if err := store.DeleteExpired(ctx, now); err != nil && ctx.Err() == nil {
+					logger.Error("hapus sesi kedaluwarsa", "err", err)
+				}
+			}
+		}
+	}()
+	return done
+}

@@ -1,0 +1,55 @@
+// Package handlers is the HTTP layer: it parses requests, calls models and
+// renders templates. Every route is listed once, in routes.go.
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"studitiru/models"
+)
+
+// Deps is everything the handlers need from the process; app/ builds it.
+type Deps struct {
+	Store    *models.Store
+	Logger   *slog.Logger
+	Location *time.Location // the host's zone, Asia/Makassar by default
+	BaseURL  *url.URL       // public address; https turns on Secure cookies
+	Now      func() time.Time
+	Sessions models.SessionPolicy
+}
+
+// Handlers serves the application's routes.
+type Handlers struct {
+	deps    Deps
+	views   *views
+	csrfKey []byte
+	host    models.HostProfile
+}
+
+// New parses the templates and loads the shared CSRF key from the store.
+func New(ctx context.Context, deps Deps) (*Handlers, error) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Sessions == (models.SessionPolicy{}) {
+		deps.Sessions = models.DefaultSessionPolicy()
+	}
+	v, err := loadViews(deps.Location)
+	if err != nil {
+		return nil, err
+	}
+	key, err := deps.Store.SecretKey(ctx, "csrf")
+	if err != nil {
+		return nil, fmt.Errorf("csrf key: %w", err)
+	}
+	return &Handlers{deps: deps, views: v, csrfKey: key, host: models.DefaultHostProfile()}, nil
+}
+
+// secureCookies is true when the app is served over https.
+func (h *Handlers) secureCookies() bool {
+	return h.deps.BaseURL != nil && h.deps.BaseURL.Scheme == "https"
+}

@@ -1,0 +1,201 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"studitiru/models"
+	"studitiru/templates"
+)
+
+// views holds every page template, parsed once at start, and one localizer
+// per language.
+type views struct {
+	pages      map[string]*template.Template
+	localizers map[string]*i18n.Localizer
+	loc        *time.Location
+}
+
+func loadViews(loc *time.Location) (*views, error) {
+	bundle := i18n.NewBundle(language.Indonesian)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, lang := range []string{models.LangID, models.LangEN} {
+		if _, err := bundle.LoadMessageFileFS(templates.FS, "locales/active."+lang+".toml"); err != nil {
+			return nil, fmt.Errorf("catalogue %s: %w", lang, err)
+		}
+	}
+	v := &views{
+		pages: map[string]*template.Template{},
+		localizers: map[string]*i18n.Localizer{
+			models.LangID: i18n.NewLocalizer(bundle, models.LangID),
+			models.LangEN: i18n.NewLocalizer(bundle, models.LangEN),
+		},
+		loc: loc,
+	}
+	files, err := fs.Glob(templates.FS, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range files {
+		t, err := template.New(path.Base(file)).Funcs(templateFuncs).
+			ParseFS(templates.FS, "layouts/*.html", "partials/*.html", file)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", file, err)
+		}
+		v.pages[strings.TrimSuffix(path.Base(file), ".html")] = t
+	}
+	return v, nil
+}
+
+// templateFuncs are the few helpers that do not need the request; anything
+// language-dependent is a method of Page.
+var templateFuncs = template.FuncMap{
+	"list": func(items ...string) []string { return items },
+	"add1": func(i int) int { return i + 1 },
+}
+
+// Page is the data every page gets: who is signed in, the language, the
+// CSRF token for forms, and the form being edited (values and per-field
+// errors), plus methods for translation and formatting. Page-specific data
+// types embed it.
+type Page struct {
+	Title    string // catalogue key
+	Lang     string
+	User     *models.User
+	CSRF     string
+	Path     string
+	Notice   string // catalogue key of a one-line success message
+	Form     Form
+	Host     models.HostProfile
+	localize *i18n.Localizer
+	loc      *time.Location
+}
+
+// Form carries what the user typed and what is wrong with it, so that a
+// rejected form is shown again with everything but passwords kept.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string // field → catalogue key
+	Error  string            // catalogue key of a message for the whole form
+	Args   map[string]any    // data for Error's placeholders
+}
+
+// T translates a catalogue key; pairs of extra arguments fill placeholders:
+// {{.T "users.reset_done" "Name" .Subject.Name}}.
+func (p *Page) T(id string, pairs ...any) string {
+	data := map[string]any{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		data[fmt.Sprint(pairs[i])] = pairs[i+1]
+	}
+	msg, err := p.localize.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id // a missing key shows itself; catalogue tests catch it first
+	}
+	return msg
+}
+
+// FormError translates the whole-form message with its placeholders.
+func (p *Page) FormError() string {
+	if p.Form.Error == "" {
+		return ""
+	}
+	pairs := make([]any, 0, 2*len(p.Form.Args))
+	for k, v := range p.Form.Args {
+		pairs = append(pairs, k, v)
+	}
+	return p.T(p.Form.Error, pairs...)
+}
+
+// Date, Time, DateTime and Number format in the page's language and the
+// host's zone: "Kamis, 5 Maret 2026", "pukul 09.00 WITA", "1.250".
+func (p *Page) Date(t time.Time) string      { return models.FormatDate(t.In(p.loc), p.Lang) }
+func (p *Page) ShortDate(t time.Time) string { return models.FormatShortDate(t.In(p.loc), p.Lang) }
+func (p *Page) Time(t time.Time) string      { return models.FormatTime(t.In(p.loc), p.Lang) }
+func (p *Page) DateTime(t time.Time) string  { return models.FormatDateTime(t.In(p.loc), p.Lang) }
+func (p *Page) Number(n int) string          { return models.FormatNumber(n, p.Lang) }
+
+// HasRole reports whether the signed-in user has one of the roles; the
+// navigation uses it to show only what the user may open.
+func (p *Page) HasRole(roles ...string) bool {
+	if p.User == nil {
+		return false
+	}
+	for _, r := range roles {
+		if string(p.User.Role) == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Field is what the "field" partial needs to draw one labelled input.
+type Field struct {
+	Name, Type, Label, Value, Error, Hint, Autocomplete string
+	Required                                            bool
+}
+
+// Field builds a form field from the page's form state. Options after the
+// label key: "required", "hint=<key>", "autocomplete=<value>".
+func (p *Page) Field(name, typ, labelKey string, opts ...string) Field {
+	f := Field{Name: name, Type: typ, Label: p.T(labelKey)}
+	if typ != "password" {
+		f.Value = p.Form.Values[name]
+	}
+	if key := p.Form.Errors[name]; key != "" {
+		f.Error = p.T(key)
+	}
+	for _, o := range opts {
+		switch {
+		case o == "required":
+			f.Required = true
+		case strings.HasPrefix(o, "hint="):
+			f.Hint = p.T(strings.TrimPrefix(o, "hint="))
+		case strings.HasPrefix(o, "autocomplete="):
+			f.Autocomplete = strings.TrimPrefix(o, "autocomplete=")
+		}
+	}
+	return f
+}
+
+// newPage fills the common part of a page's data for this request.
+func (h *Handlers) newPage(c *fiber.Ctx, title string) Page {
+	lang := languageOf(c)
+	return Page{
+		Title:    title,
+		Lang:     lang,
+		User:     currentUser(c),
+		CSRF:     csrfToken(c),
+		Path:     c.Path(),
+		Host:     h.host,
+		localize: h.views.localizers[lang],
+		loc:      h.deps.Location,
+		Form:     Form{Values: map[string]string{}, Errors: map[string]string{}},
+	}
+}
+
+// render executes a page template with its data and sends it with status.
+// Rendering into a buffer first means a template error becomes a clean 500
+// page instead of half a page.
+func (h *Handlers) render(c *fiber.Ctx, status int, name string, data any) error {
+	t, ok := h.views.pages[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(status).Send(buf.Bytes())
+}

@@ -1,0 +1,112 @@
+package handlers
+
+import (
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"studitiru/models"
+	"studitiru/templates"
+)
+
+// Route is one line of the route table: who may call what.
+type Route struct {
+	Method  string
+	Path    string
+	Roles   []models.Role // nil: public; otherwise a signed-in user with one of these
+	Handler fiber.Handler
+}
+
+// Role sets used by the table.
+var (
+	public   []models.Role
+	anyStaff = models.Roles()
+	admins   = []models.Role{models.RoleAdmin}
+)
+
+// Routes is the route table: every route of the application, in one place.
+func (h *Handlers) Routes() []Route {
+	return []Route{
+		// Public pages.
+		{"GET", "/", public, h.home},
+		{"GET", "/masuk", public, h.signInForm},
+		{"POST", "/masuk", public, h.signIn},
+		{"POST", "/bahasa", public, h.setLanguage},
+		{"GET", "/healthz", public, h.healthz},
+		{"GET", "/readyz", public, h.readyz},
+		{"GET", "/static/*", public, h.static()},
+
+		// Every staff member.
+		{"POST", "/keluar", anyStaff, h.signOut},
+		{"GET", "/staf", anyStaff, h.staffHome},
+		{"GET", "/staf/profil", anyStaff, h.profile},
+		{"POST", "/staf/profil/sandi", anyStaff, h.changePassword},
+
+		// Administrators: user management.
+		{"GET", "/staf/pengguna", admins, h.userList},
+		{"GET", "/staf/pengguna/baru", admins, h.userNewForm},
+		{"POST", "/staf/pengguna", admins, h.userCreate},
+		{"GET", "/staf/pengguna/:id", admins, h.userEditForm},
+		{"POST", "/staf/pengguna/:id", admins, h.userUpdate},
+		{"POST", "/staf/pengguna/:id/sandi", admins, h.userResetPassword},
+	}
+}
+
+// App builds the Fiber application: middleware in order, then the table.
+func (h *Handlers) App() *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:               "Studi Tiru",
+		ErrorHandler:          h.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             8 << 20, // the request letter may be 5 MB
+		// Behind a reverse proxy the operator sets the proxy header; by
+		// default the client address is the TCP peer, which cannot be forged.
+	})
+	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
+	app.Use(h.logRequests)
+	app.Use(h.securityHeaders)
+	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
+	app.Use(h.detectLanguage)
+	app.Use(h.loadSession)
+	app.Use(h.checkCSRF)
+
+	for _, r := range h.Routes() {
+		handlers := []fiber.Handler{r.Handler}
+		if r.Roles != nil {
+			handlers = []fiber.Handler{h.requireRoles(r.Roles), r.Handler}
+		}
+		app.Add(r.Method, r.Path, handlers...)
+		if r.Method == fiber.MethodGet {
+			app.Add(fiber.MethodHead, r.Path, handlers...) // as app.Get does
+		}
+	}
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return app
+}
+
+// static serves the embedded assets under templates/static, and nothing
+// outside it. Browsers may keep them for a day.
+func (h *Handlers) static() fiber.Handler {
+	sub, err := fs.Sub(templates.FS, "static")
+	if err != nil {
+		panic(err) // the directory is embedded at build time
+	}
+	root := http.FS(sub)
+	return func(c *fiber.Ctx) error {
+		if err := filesystem.SendFile(c, root, c.Params("*")); err != nil {
+			return err
+		}
+		if c.Response().StatusCode() == fiber.StatusOK {
+			c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+		}
+		return nil
+	}
+}

@@ -1,0 +1,159 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// VisitStatus is where a study-visit request stands. The values are stored
+// and appear in URLs, so they are short Indonesian words.
+type VisitStatus string
+
+// The request life cycle (the request and staff issues add the transitions).
+const (
+	StatusSubmitted VisitStatus = "diajukan"
+	StatusRevision  VisitStatus = "revisi"
+	StatusOffered   VisitStatus = "ditawarkan"
+	StatusApproved  VisitStatus = "disetujui"
+	StatusDeclined  VisitStatus = "ditolak"
+	StatusCancelled VisitStatus = "dibatalkan"
+	StatusCompleted VisitStatus = "selesai"
+)
+
+// VisitStatuses lists the statuses in the order of the life cycle.
+func VisitStatuses() []VisitStatus {
+	return []VisitStatus{StatusSubmitted, StatusRevision, StatusOffered, StatusApproved, StatusCompleted, StatusDeclined, StatusCancelled}
+}
+
+// InstitutionType is the kind of government body a delegation comes from.
+type InstitutionType string
+
+// Institution types offered on the request form.
+const (
+	InstMinistry   InstitutionType = "kementerian"
+	InstProvince   InstitutionType = "pemprov"
+	InstRegency    InstitutionType = "kabupaten"
+	InstCity       InstitutionType = "kota"
+	InstDPRD       InstitutionType = "dprd"
+	InstSOE        InstitutionType = "bumn"
+	InstUniversity InstitutionType = "perguruan_tinggi"
+	InstOther      InstitutionType = "lainnya"
+)
+
+// Person is somebody named on a request: a name with titles, as written.
+type Person struct {
+	Name     string `bson:"name"`
+	Position string `bson:"position"`
+	Email    string `bson:"email,omitempty"`
+	Phone    string `bson:"phone,omitempty"` // +62…
+}
+
+// Event is one line of a visit's history: who did what, when.
+type Event struct {
+	At     time.Time `bson:"at"`
+	Actor  string    `bson:"actor"`
+	Action string    `bson:"action"`
+	Note   string    `bson:"note,omitempty"`
+}
+
+// Visit is a delegation's request and, once approved, the visit itself.
+type Visit struct {
+	ID              bson.ObjectID   `bson:"_id"`
+	Code            string          `bson:"code"` // ST-2026-0001
+	Status          VisitStatus     `bson:"status"`
+	InstitutionName string          `bson:"institution_name"`
+	InstitutionType InstitutionType `bson:"institution_type"`
+	ProvinceCode    string          `bson:"province_code"` // Kemendagri, e.g. "74"
+	RegencyCode     string          `bson:"regency_code"`  // e.g. "74.02"
+	Region          string          `bson:"region"`        // "Kabupaten Konawe, Sulawesi Tenggara"
+	Leader          Person          `bson:"leader"`
+	Contact         Person          `bson:"contact"`
+	Participants    int             `bson:"participants"`
+	Topics          []string        `bson:"topics"`
+	// Start and End are the (requested or approved) visit time, in UTC.
+	Start     time.Time `bson:"start"`
+	End       time.Time `bson:"end"`
+	Notes     string    `bson:"notes,omitempty"`
+	Language  string    `bson:"language"`
+	History   []Event   `bson:"history"`
+	Version   int64     `bson:"version"`
+	CreatedAt time.Time `bson:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// NextVisitCode reserves the next reference code of the year of now in the
+// host zone, e.g. ST-2026-0042. The counter is incremented atomically, so two
+// submissions never get the same code, even on two app instances.
+func (s *Store) NextVisitCode(ctx context.Context, now time.Time, loc *time.Location) (string, error) {
+	year := now.In(loc).Year()
+	var c struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: fmt.Sprintf("visit:%d", year)}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&c)
+	if err != nil {
+		return "", fmt.Errorf("store: visit counter: %w", err)
+	}
+	return fmt.Sprintf("ST-%d-%04d", year, c.Seq), nil
+}
+
+// InsertVisit stores a new visit at version 1.
+func (s *Store) InsertVisit(ctx context.Context, v *Visit) error {
+	if v.ID.IsZero() {
+		v.ID = bson.NewObjectID()
+	}
+	v.Version = 1
+	_, err := s.db.Collection(colVisits).InsertOne(ctx, v)
+	return err
+}
+
+// CountVisits counts all visits; the demo seed only fills an empty store.
+func (s *Store) CountVisits(ctx context.Context) (int64, error) {
+	return s.db.Collection(colVisits).CountDocuments(ctx, bson.D{})
+}
+
+// VisitCountsByStatus counts visits per status for the staff dashboard.
+func (s *Store) VisitCountsByStatus(ctx context.Context) (map[VisitStatus]int, error) {
+	cur, err := s.db.Collection(colVisits).Aggregate(ctx, bson.A{
+		bson.D{{Key: "$group", Value: bson.D{
+			{Key: "_id", Value: "$status"},
+			{Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}},
+		}}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		Status VisitStatus `bson:"_id"`
+		N      int         `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, err
+	}
+	counts := make(map[VisitStatus]int, len(rows))
+	for _, r := range rows {
+		counts[r.Status] = r.N
+	}
+	return counts, nil
+}
+
+// RecentVisits returns the newest requests first, at most limit of them.
+func (s *Store) RecentVisits(ctx context.Context, limit int64) ([]Visit, error) {
+	cur, err := s.db.Collection(colVisits).Find(ctx, bson.D{},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetLimit(limit).
+			SetProjection(bson.D{{Key: "history", Value: 0}}))
+	if err != nil {
+		return nil, err
+	}
+	var visits []Visit
+	if err := cur.All(ctx, &visits); err != nil {
+		return nil, err
+	}
+	return visits, nil
+}
