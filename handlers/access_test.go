@@ -1,0 +1,147 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"studitiru/models"
+)
+
+// accessPolicy is the policy, written out independently of the route table:
+// which roles may call each staff route. A route added to the table without
+// a line here fails TestEveryRouteHasAPolicy.
+var accessPolicy = map[string][]models.Role{
+	"POST /keluar":                  {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf":                     {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf/profil":              {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"POST /staf/profil/sandi":       {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf/pengguna":            {models.RoleAdmin},
+	"GET /staf/pengguna/baru":       {models.RoleAdmin},
+	"POST /staf/pengguna":           {models.RoleAdmin},
+	"GET /staf/pengguna/:id":        {models.RoleAdmin},
+	"POST /staf/pengguna/:id":       {models.RoleAdmin},
+	"POST /staf/pengguna/:id/sandi": {models.RoleAdmin},
+}
+
+// publicRoutes are open to anonymous visitors on purpose.
+var publicRoutes = map[string]bool{
+	"GET /": true, "GET /masuk": true, "POST /masuk": true, "POST /bahasa": true,
+	"GET /healthz": true, "GET /readyz": true, "GET /static/*": true,
+}
+
+func TestEveryRouteHasAPolicy(t *testing.T) {
+	e := newEnv(t)
+	seen := map[string]bool{}
+	for _, r := range e.handlers.Routes() {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		switch {
+		case publicRoutes[key]:
+			if r.Roles != nil {
+				t.Errorf("%s is listed as public but the table requires roles %v", key, r.Roles)
+			}
+		case accessPolicy[key] != nil:
+			if r.Roles == nil {
+				t.Errorf("%s is a staff route but the table makes it public", key)
+			}
+		default:
+			t.Errorf("%s has no line in accessPolicy or publicRoutes", key)
+		}
+	}
+	for key := range accessPolicy {
+		if !seen[key] {
+			t.Errorf("policy names %s, which is not in the route table", key)
+		}
+	}
+}
+
+// concrete turns a route pattern into a URL the test can call.
+func concrete(e *env, path string) string {
+	return strings.ReplaceAll(path, ":id", e.subject.ID.Hex())
+}
+
+func TestAnonymousIsSentToSignIn(t *testing.T) {
+	e := newEnv(t)
+	for key := range accessPolicy {
+		method, path, _ := strings.Cut(key, " ")
+		target := concrete(e, path)
+		var res response
+		if method == "GET" {
+			res = e.do("GET", target, nil, "")
+			want := "/masuk?next=" + url.QueryEscape(target)
+			if res.status != http.StatusSeeOther || res.location != want {
+				t.Errorf("anonymous %s %s: %d → %q, want 303 → %q", method, target, res.status, res.location, want)
+			}
+			continue
+		}
+		res = e.post(target, url.Values{}, "")
+		if res.status != http.StatusUnauthorized {
+			t.Errorf("anonymous %s %s: %d, want 401", method, target, res.status)
+		}
+	}
+}
+
+func TestEachRoleReachesExactlyItsRoutes(t *testing.T) {
+	e := newEnv(t)
+	for _, role := range models.Roles() {
+		for key, allowed := range accessPolicy {
+			method, path, _ := strings.Cut(key, " ")
+			// A fresh session per call: sign-out and password changes end sessions.
+			session := e.sessionFor(role)
+			target := concrete(e, path)
+			var res response
+			if method == "GET" {
+				res = e.do("GET", target, nil, session)
+			} else {
+				res = e.post(target, url.Values{}, session)
+			}
+			may := false
+			for _, r := range allowed {
+				may = may || r == role
+			}
+			refused := res.status == http.StatusForbidden || res.status == http.StatusUnauthorized ||
+				strings.HasPrefix(res.location, "/masuk?next=")
+			if may && refused {
+				t.Errorf("%s %s as %s: refused (%d %s), policy allows it", method, target, role, res.status, res.location)
+			}
+			if !may && res.status != http.StatusForbidden {
+				t.Errorf("%s %s as %s: %d, want 403", method, target, role, res.status)
+			}
+			if !may && !strings.Contains(res.body, "Akses ditolak") {
+				t.Errorf("%s %s as %s: the 403 page does not say Akses ditolak", method, target, role)
+			}
+		}
+	}
+}
+
+func TestPostWithoutValidCSRFIsRefused(t *testing.T) {
+	e := newEnv(t)
+	admin := e.sessionFor(models.RoleAdmin)
+	for _, r := range e.handlers.Routes() {
+		if r.Method != "POST" {
+			continue
+		}
+		target := concrete(e, r.Path)
+		for name, token := range map[string]string{"missing": "", "forged": "AAAA" + e.csrf[4:]} {
+			form := url.Values{"email": {"admin@badungkab.go.id"}, "password": {testPassword}, "lang": {"en"}}
+			if token != "" {
+				form.Set("_csrf", token)
+			}
+			res := e.do("POST", target, form, admin)
+			if res.status != http.StatusForbidden {
+				t.Errorf("POST %s with %s token: %d, want 403", target, name, res.status)
+			}
+			if !strings.Contains(res.body, "Formulir kedaluwarsa") {
+				t.Errorf("POST %s with %s token: page does not explain the expired form", target, name)
+			}
+		}
+	}
+	// A token is bound to its cookie: another browser's token does not fit.
+	other := e.do("POST", "/bahasa", url.Values{"_csrf": {e.csrf}, "lang": {"en"}}, "",
+		&http.Cookie{Name: "st_csrf", Value: "another-browser-cookie-0123456789abcdef"})
+	if other.status != http.StatusForbidden {
+		t.Errorf("token replayed with another cookie: %d, want 403", other.status)
+	}
+}

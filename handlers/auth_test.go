@@ -1,0 +1,252 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"studitiru/models"
+)
+
+func TestWrongPasswordKeepsEmailAndSaysSoInIndonesian(t *testing.T) {
+	e := newEnv(t)
+	res := e.post("/masuk", url.Values{"email": {"Petugas@Badungkab.go.id"}, "password": {"salah-sekali"}}, "")
+	if res.status != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401", res.status)
+	}
+	if !strings.Contains(res.body, "Email atau kata sandi salah") {
+		t.Error("no Indonesian message for a wrong password")
+	}
+	if v, _ := inputValue(res.body, "email"); v != "petugas@badungkab.go.id" {
+		t.Errorf("typed email not kept: %q", v)
+	}
+	if strings.Contains(res.body, "salah-sekali") {
+		t.Error("the typed password was echoed back")
+	}
+	if res.cookies["st_session"] != nil && res.cookies["st_session"].Value != "" {
+		t.Error("a session was created for a wrong password")
+	}
+}
+
+func TestMalformedSignInGetsAMessagePerField(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		form       url.Values
+		wantFields map[string]string // field → message
+		keepEmail  string
+	}{
+		{url.Values{}, map[string]string{"email": "Wajib diisi.", "password": "Wajib diisi."}, ""},
+		{url.Values{"email": {"bukan-email"}, "password": {"x"}}, map[string]string{"email": "Alamat email tidak valid"}, "bukan-email"},
+		{url.Values{"email": {"<script>alert(1)</script>@x.id"}}, map[string]string{"password": "Wajib diisi."}, "&lt;script&gt;alert(1)&lt;/script&gt;@x.id"},
+	}
+	for _, tc := range tests {
+		res := e.post("/masuk", tc.form, "")
+		if res.status != http.StatusUnprocessableEntity {
+			t.Errorf("%v: status %d, want 422", tc.form, res.status)
+		}
+		for field, msg := range tc.wantFields {
+			if !strings.Contains(res.body, `id="e-`+field+`">`+msg) {
+				t.Errorf("%v: no message %q for %s", tc.form, msg, field)
+			}
+		}
+		if v, _ := inputValue(res.body, "email"); v != tc.keepEmail {
+			t.Errorf("%v: email field holds %q, want %q", tc.form, v, tc.keepEmail)
+		}
+		if strings.Contains(res.body, "<script>alert") {
+			t.Errorf("%v: user input rendered unescaped", tc.form)
+		}
+	}
+}
+
+func TestAccountLocksAfterRepeatedFailuresAndSaysUntilWhen(t *testing.T) {
+	e := newEnv(t)
+	email := e.users[models.RoleCoordinator].Email
+	var res response
+	for i := 0; i < models.AccountThrottle().Max; i++ {
+		res = e.post("/masuk", url.Values{"email": {email}, "password": {"tebakan-" + string(rune('a'+i))}}, "")
+	}
+	if res.status != http.StatusTooManyRequests {
+		t.Fatalf("after %d failures: status %d, want 429", models.AccountThrottle().Max, res.status)
+	}
+	// 09.00 WITA now; locked for 15 minutes.
+	if !strings.Contains(res.body, "Terlalu banyak percobaan masuk") || !strings.Contains(res.body, "pukul 09.15 WITA") {
+		t.Errorf("lock message missing or without the time: %.2000s", res.body)
+	}
+	// Even the right password is refused while locked…
+	res = e.post("/masuk", url.Values{"email": {email}, "password": {testPassword}}, "")
+	if res.status != http.StatusTooManyRequests {
+		t.Errorf("right password while locked: %d, want 429", res.status)
+	}
+	if v, _ := inputValue(res.body, "email"); v != email {
+		t.Errorf("email not kept on the lock page: %q", v)
+	}
+	// …and accepted once the lock has passed.
+	e.clock.Advance(16 * time.Minute)
+	e.signIn(email, testPassword)
+}
+
+func TestAddressIsThrottledAcrossAccounts(t *testing.T) {
+	e := newEnv(t)
+	max := models.AddressThrottle().Max
+	for i := 0; i < max; i++ {
+		// A different (unknown) account each time: only the address limit applies.
+		e.post("/masuk", url.Values{"email": {"coba" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@x.id"}, "password": {"x"}}, "")
+	}
+	res := e.post("/masuk", url.Values{"email": {e.users[models.RoleAdmin].Email}, "password": {testPassword}}, "")
+	if res.status != http.StatusTooManyRequests {
+		t.Errorf("after %d failures from one address: %d, want 429", max, res.status)
+	}
+}
+
+func TestSignInRotatesSessionAndSignOutEndsIt(t *testing.T) {
+	e := newEnv(t)
+	first := e.sessionFor(models.RoleCoordinator)
+	// Signing in again from the same browser replaces the old session.
+	res := e.do("POST", "/masuk", url.Values{"_csrf": {e.csrf}, "email": {e.users[models.RoleCoordinator].Email}, "password": {testPassword}}, first)
+	second := res.cookies["st_session"].Value
+	if second == "" || second == first {
+		t.Fatalf("session not rotated on sign-in")
+	}
+	if res.cookies["st_csrf"] == nil || res.cookies["st_csrf"].Value == e.csrfCk {
+		t.Error("CSRF cookie not rotated on sign-in")
+	}
+	ck := res.cookies["st_session"]
+	if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+		t.Errorf("session cookie flags: HttpOnly=%v SameSite=%v", ck.HttpOnly, ck.SameSite)
+	}
+	if res := e.do("GET", "/staf", nil, first); res.status != http.StatusSeeOther {
+		t.Errorf("old session still works: %d", res.status)
+	}
+	if res := e.do("GET", "/staf", nil, second); res.status != http.StatusOK {
+		t.Fatalf("new session: %d", res.status)
+	}
+	res = e.post("/keluar", nil, second)
+	if res.status != http.StatusSeeOther || res.location != "/masuk?alasan=keluar" {
+		t.Errorf("sign-out: %d %q", res.status, res.location)
+	}
+	if res := e.do("GET", "/staf", nil, second); res.status != http.StatusSeeOther {
+		t.Errorf("session works after sign-out: %d", res.status)
+	}
+	if res := e.do("GET", "/masuk?alasan=keluar", nil, ""); !strings.Contains(res.body, "Anda telah keluar") {
+		t.Error("sign-out not confirmed")
+	}
+}
+
+func TestExpiredSessionSaysSoAndReturnsAfterSignIn(t *testing.T) {
+	e := newEnv(t)
+	session := e.sessionFor(models.RoleLeadership)
+	e.clock.Advance(models.DefaultSessionPolicy().IdleTimeout + time.Minute)
+	res := e.do("GET", "/staf/profil", nil, session)
+	if res.status != http.StatusSeeOther || !strings.Contains(res.location, "alasan=sesi") {
+		t.Fatalf("expired session: %d → %q, want a redirect that says why", res.status, res.location)
+	}
+	page := e.do("GET", res.location, nil, "")
+	if !strings.Contains(page.body, "Sesi Anda telah berakhir") {
+		t.Error("sign-in page does not explain the expired session")
+	}
+	if next := hiddenValue(t, page.body, "next"); next != "/staf/profil" {
+		t.Errorf("next = %q, want /staf/profil", next)
+	}
+	res = e.post("/masuk", url.Values{"email": {e.users[models.RoleLeadership].Email}, "password": {testPassword}, "next": {"/staf/profil"}}, "")
+	if res.location != "/staf/profil" {
+		t.Errorf("after sign-in: → %q, want back to /staf/profil", res.location)
+	}
+}
+
+func TestActivityExtendsSessionUpToItsMaximum(t *testing.T) {
+	e := newEnv(t)
+	session := e.sessionFor(models.RoleEscort)
+	p := models.DefaultSessionPolicy()
+	// A request every hour keeps it alive, but not past the maximum age.
+	for elapsed := time.Duration(0); elapsed < p.MaxAge-time.Hour; elapsed += time.Hour {
+		e.clock.Advance(time.Hour)
+		if res := e.do("GET", "/staf", nil, session); res.status != http.StatusOK {
+			t.Fatalf("active session ended after %v: %d", elapsed+time.Hour, res.status)
+		}
+	}
+	e.clock.Advance(time.Hour + time.Minute)
+	if res := e.do("GET", "/staf", nil, session); res.status != http.StatusSeeOther {
+		t.Errorf("session outlived its maximum age: %d", res.status)
+	}
+}
+
+func TestOpenRedirectIsRefused(t *testing.T) {
+	e := newEnv(t)
+	for _, next := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example"} {
+		res := e.post("/masuk", url.Values{"email": {e.users[models.RoleAdmin].Email}, "password": {testPassword}, "next": {next}}, "")
+		if res.location != "/staf" {
+			t.Errorf("next=%q redirected to %q", next, res.location)
+		}
+	}
+}
+
+func TestLanguageSwitchIsRemembered(t *testing.T) {
+	e := newEnv(t)
+	res := e.post("/bahasa", url.Values{"lang": {"en"}, "back": {"/masuk"}}, "")
+	ck := res.cookies["st_lang"]
+	if res.status != http.StatusSeeOther || res.location != "/masuk" || ck == nil || ck.Value != "en" {
+		t.Fatalf("switch: %d %q %v", res.status, res.location, ck)
+	}
+	page := e.do("GET", "/", nil, "", ck)
+	if !strings.Contains(page.body, `<html lang="en">`) || !strings.Contains(page.body, "Request a visit") {
+		t.Error("English not applied")
+	}
+	page = e.do("GET", "/", nil, "")
+	if !strings.Contains(page.body, `<html lang="id">`) || !strings.Contains(page.body, "Ajukan kunjungan") {
+		t.Error("Indonesian is not the default")
+	}
+	res = e.post("/bahasa", url.Values{"lang": {"en"}, "back": {"https://evil.example"}}, "")
+	if res.location != "/" {
+		t.Errorf("language switch redirected off-site: %q", res.location)
+	}
+}
+
+func TestDeactivatedUserLosesSessionAtOnce(t *testing.T) {
+	e := newEnv(t)
+	escort := e.sessionFor(models.RoleEscort)
+	admin := e.sessionFor(models.RoleAdmin)
+	u := e.users[models.RoleEscort]
+	res := e.post("/staf/pengguna/"+u.ID.Hex(), url.Values{
+		"email": {u.Email}, "name": {u.Name}, "role": {"escort"}, "version": {"1"},
+	}, admin) // "active" unticked
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d %.500s", res.status, res.body)
+	}
+	if res := e.do("GET", "/staf", nil, escort); res.status != http.StatusSeeOther {
+		t.Errorf("deactivated user still signed in: %d", res.status)
+	}
+	res = e.post("/masuk", url.Values{"email": {u.Email}, "password": {testPassword}}, "")
+	if !strings.Contains(res.body, "Akun Anda dinonaktifkan") {
+		t.Errorf("deactivated sign-in not explained: %d", res.status)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t)
+	r, err := e.app.Test(httptest.NewRequest("GET", "/", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"X-Content-Type-Options": "nosniff",
+		"X-Frame-Options":        "DENY",
+		"Referrer-Policy":        "same-origin",
+	}
+	for k, v := range want {
+		if got := r.Header.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	csp := r.Header.Get("Content-Security-Policy")
+	for _, part := range []string{"default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, part) {
+			t.Errorf("CSP %q lacks %q", csp, part)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("CSP allows inline code: %q", csp)
+	}
+}
