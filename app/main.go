@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	logger.Info("konfigurasi", "config", cfg)
 
-	store, closeStore, err := openStore(ctx, cfg, logger)
+	store, closeStore, err := openStore(ctx, cfg, logger, logOut)
 	if err != nil {
 		return err
 	}
@@ -96,13 +96,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 }
 
 // openStore connects to MONGODB_URI, or starts the embedded engine first.
-func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (*models.Store, func(), error) {
+func openStore(ctx context.Context, cfg *Config, logger *slog.Logger, logOut io.Writer) (*models.Store, func(), error) {
 	uri := cfg.MongoURI
 	var engine *embedded.Engine
 	if uri == "" {
-		// FerretDB logs every connection at info level; only its warnings
-		// and errors are interesting to an operator.
-		quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		// FerretDB logs every connection at info level and warns about
+		// harmless things (the driver's endSessions at disconnect, closed
+		// sockets); only its errors are interesting to an operator.
+		quiet := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelError}))
 		var err error
 		engine, err = embedded.Start(cfg.DataDir, quiet.With("component", "ferretdb"))
 		if err != nil {

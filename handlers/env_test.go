@@ -45,6 +45,7 @@ type env struct {
 	handlers *handlers.Handlers
 	app      *fiber.App
 	clock    *clock
+	loc      *time.Location
 	csrfCk   string // a CSRF cookie value and the token that goes with it
 	csrf     string
 	users    map[models.Role]*models.User
@@ -69,7 +70,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: st, handlers: h, app: h.App(), clock: clk, users: map[models.Role]*models.User{}}
+	e := &env{t: t, store: st, handlers: h, app: h.App(), clock: clk, loc: wita, users: map[models.Role]*models.User{}}
 	e.csrfCk = "uji-csrf-cookie-0123456789abcdefghijklmnop"
 	res := e.do("GET", "/masuk", nil, "")
 	e.csrf = hiddenValue(t, res.body, "_csrf")

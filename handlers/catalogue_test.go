@@ -1,0 +1,100 @@
+package handlers_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+
+	"studitiru/models"
+	"studitiru/templates"
+)
+
+func loadCatalogue(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := fs.ReadFile(templates.FS, "locales/active."+lang+".toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	if err := toml.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s catalogue: %v", lang, err)
+	}
+	return m
+}
+
+// TestCataloguesAreComplete: both languages have the same keys, and every
+// key that a template or the Go code names literally exists.
+func TestCataloguesAreComplete(t *testing.T) {
+	id, en := loadCatalogue(t, models.LangID), loadCatalogue(t, models.LangEN)
+	for k := range id {
+		if _, ok := en[k]; !ok {
+			t.Errorf("%q is in the Indonesian catalogue but not the English one", k)
+		}
+	}
+	for k := range en {
+		if _, ok := id[k]; !ok {
+			t.Errorf("%q is in the English catalogue but not the Indonesian one", k)
+		}
+	}
+
+	used := map[string]string{} // key → where
+	tmplKey := regexp.MustCompile(`\.T "([a-z0-9_.]+)"|"(?:hint=)?([a-z]+\.[a-z0-9_.]+)"`)
+	_ = fs.WalkDir(templates.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
+			return err
+		}
+		b, _ := fs.ReadFile(templates.FS, path)
+		for _, m := range tmplKey.FindAllStringSubmatch(string(b), -1) {
+			key := m[1] + m[2]
+			if strings.Contains(key, ".html") || strings.HasPrefix(key, "static.") {
+				continue
+			}
+			used[key] = path
+		}
+		return nil
+	})
+	goKey := regexp.MustCompile(`"((?:err|form|signin|users|profile|staff|home|error)\.[a-z0-9_]+)"`)
+	for _, dir := range []string{".", "../models"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, _ := os.ReadFile(f)
+			for _, m := range goKey.FindAllStringSubmatch(string(b), -1) {
+				used[m[1]] = f
+			}
+		}
+	}
+	if len(used) < 50 {
+		t.Fatalf("found only %d keys in use; the scanner is broken", len(used))
+	}
+	for key, where := range used {
+		_, title := id[key+".title"]
+		_, body := id[key+".body"]
+		if strings.HasPrefix(key, "error.") && title && body {
+			continue // the error page appends .title and .body
+		}
+		if _, ok := id[key]; !ok {
+			t.Errorf("%s uses %q, which the catalogue lacks", where, key)
+		}
+	}
+	// Keys built at run time: roles, statuses and the error pages.
+	for _, r := range models.Roles() {
+		for _, k := range []string{"role." + string(r), "role." + string(r) + ".desc"} {
+			if _, ok := id[k]; !ok {
+				t.Errorf("catalogue lacks %q", k)
+			}
+		}
+	}
+	for _, s := range models.VisitStatuses() {
+		if _, ok := id["status."+string(s)]; !ok {
+			t.Errorf("catalogue lacks status.%s", s)
+		}
+	}
+}
