@@ -49,6 +49,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	defer closeStore()
 
 	now := time.Now()
+	// Claims left by a crash between two writes would block their documents.
+	if n, err := store.SweepClaims(ctx, now); err != nil {
+		return fmt.Errorf("sweep claims: %w", err)
+	} else if n > 0 {
+		logger.Warn("klaim yang tertinggal dibersihkan", "jumlah", n)
+	}
 	if err := ensureFirstAdmin(ctx, store, cfg, logger, now); err != nil {
 		return err
 	}
@@ -190,15 +196,20 @@ func startWorkers(ctx context.Context, store *models.Store, logger *slog.Logger)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(10 * time.Minute)
+		tick := time.NewTicker(time.Minute)
 		defer tick.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case now := <-tick.C:
+				// Expired sessions and sign-in failures (no TTL indexes on
+				// the embedded engine), and claims of crashed writers.
 				if err := store.DeleteExpired(ctx, now); err != nil && ctx.Err() == nil {
-					logger.Error("hapus sesi kedaluwarsa", "err", err)
+					logger.Error("hapus data kedaluwarsa", "err", err)
+				}
+				if _, err := store.SweepClaims(ctx, now); err != nil && ctx.Err() == nil {
+					logger.Error("bersihkan klaim", "err", err)
 				}
 			}
 		}

@@ -68,8 +68,12 @@ func (h *Handlers) signIn(c *fiber.Ctx) error {
 		p.Form.Args = map[string]any{"Time": p.Time(until)}
 		return h.render(c, fiber.StatusTooManyRequests, "signin", p)
 	}
-	for _, key := range []string{accountKey, addressKey} {
-		until, err := h.deps.Store.LockedUntil(ctx, key, now)
+	throttles := []struct {
+		key    string
+		policy models.ThrottlePolicy
+	}{{accountKey, models.AccountThrottle()}, {addressKey, models.AddressThrottle()}}
+	for _, th := range throttles {
+		until, err := h.deps.Store.LockedUntil(ctx, th.key, th.policy, now)
 		if err != nil {
 			return err
 		}
@@ -83,15 +87,12 @@ func (h *Handlers) signIn(c *fiber.Ctx) error {
 		return err
 	}
 	if user == nil {
-		models.CheckDummyPassword(password) // same timing as a real check
+		h.deps.Store.CheckDummyPassword(password) // same timing as a real check
 	}
 	if user == nil || !user.CheckPassword(password) {
 		var lockedUntil time.Time
-		for _, f := range []struct {
-			key    string
-			policy models.ThrottlePolicy
-		}{{accountKey, models.AccountThrottle()}, {addressKey, models.AddressThrottle()}} {
-			until, err := h.deps.Store.RecordFailure(ctx, f.key, f.policy, now)
+		for _, th := range throttles {
+			until, err := h.deps.Store.RecordFailure(ctx, th.key, th.policy, now)
 			if err != nil {
 				return err
 			}

@@ -132,7 +132,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) error {
 	if _, err := s.db.Collection(colSessions).DeleteMany(ctx, before); err != nil {
 		return err
 	}
-	_, err := s.db.Collection(colThrottle).DeleteMany(ctx, before)
+	_, err := s.db.Collection(colFailures).DeleteMany(ctx, before)
 	return err
 }
 

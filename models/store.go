@@ -1,9 +1,12 @@
 package models
 
 import (
+	"sync"
+
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/crypto/bcrypt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -21,13 +24,18 @@ import (
 type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
+
+	passwordCost int
+	dummyOnce    sync.Once
+	dummyHash    []byte
 }
 
 // Collection names, in one place so indexes and queries agree.
 const (
 	colUsers    = "users"
 	colSessions = "sessions"
-	colThrottle = "login_throttle"
+	colFailures = "login_failures"
+	colClaims   = "claims"
 	colCounters = "counters"
 	colVisits   = "visits"
 	colSecrets  = "secrets"
@@ -44,7 +52,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(database)}
+	s := &Store{client: client, db: client.Database(database), passwordCost: DefaultPasswordCost}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("store: ping: %w", err)
@@ -72,6 +80,26 @@ func (s *Store) Drop(ctx context.Context) error {
 	return s.db.Drop(ctx)
 }
 
+// SetPasswordCost changes bcrypt's work factor for new hashes. Tests use
+// bcrypt.MinCost so that hundreds of sign-ins stay fast under -race.
+func (s *Store) SetPasswordCost(cost int) { s.passwordCost = cost }
+
+// hashPassword hashes a password with bcrypt at the store's cost.
+func (s *Store) hashPassword(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), s.passwordCost)
+	return string(h), err
+}
+
+// CheckDummyPassword spends the time of a real password check when the
+// account does not exist, so that sign-in takes as long whether or not an
+// address is registered (no account enumeration by timing).
+func (s *Store) CheckDummyPassword(password string) {
+	s.dummyOnce.Do(func() {
+		s.dummyHash, _ = bcrypt.GenerateFromPassword([]byte(NewToken()), s.passwordCost)
+	})
+	_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+}
+
 // DatabaseName is the name of the database the store writes to.
 func (s *Store) DatabaseName() string { return s.db.Name() }
 
@@ -89,7 +117,9 @@ var indexes = []index{
 	{colUsers, bson.D{{Key: "email", Value: 1}}, true},
 	{colSessions, bson.D{{Key: "user_id", Value: 1}}, false},
 	{colSessions, bson.D{{Key: "expires_at", Value: 1}}, false},
-	{colThrottle, bson.D{{Key: "expires_at", Value: 1}}, false},
+	{colFailures, bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}, false},
+	{colFailures, bson.D{{Key: "expires_at", Value: 1}}, false},
+	{colClaims, bson.D{{Key: "at", Value: 1}}, false},
 	{colVisits, bson.D{{Key: "code", Value: 1}}, true},
 	{colVisits, bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: -1}}, false},
 	{colVisits, bson.D{{Key: "created_at", Value: -1}}, false},

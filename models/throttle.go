@@ -8,84 +8,82 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// ThrottlePolicy limits password guessing: after Max failures within Window
-// for one key (an account or a client address) that key is locked for Lock.
+// ThrottlePolicy limits password guessing: Max failures for one key (an
+// account or a client address) within Window lock that key until Lock after
+// the last of them.
 type ThrottlePolicy struct {
 	Window time.Duration
 	Lock   time.Duration
 	Max    int
 }
 
-// Sign-in limits: an account tolerates 5 wrong passwords in 15 minutes, an
-// address (an office behind one NAT may hold many staff) 30.
+// AccountThrottle: an account tolerates 5 wrong passwords in 15 minutes.
 func AccountThrottle() ThrottlePolicy {
 	return ThrottlePolicy{Window: 15 * time.Minute, Lock: 15 * time.Minute, Max: 5}
 }
 
-// AddressThrottle is the per-IP limit; see AccountThrottle.
+// AddressThrottle is the per-IP limit: higher, because one office behind one
+// NAT address may hold many staff.
 func AddressThrottle() ThrottlePolicy {
 	return ThrottlePolicy{Window: 15 * time.Minute, Lock: 15 * time.Minute, Max: 30}
 }
 
-// throttle is one counter document, _id "account:<email>" or "ip:<addr>".
-type throttle struct {
-	Key         string    `bson:"_id"`
-	Failures    int       `bson:"failures"`
-	FirstAt     time.Time `bson:"first_at"`
-	LockedUntil time.Time `bson:"locked_until"`
-	ExpiresAt   time.Time `bson:"expires_at"`
+// failure is one failed sign-in. Each failure is its own document rather
+// than a counter: inserts are atomic on both engines, an $inc on FerretDB v1
+// is not (see claims.go), and parallel guesses must all be counted.
+type failure struct {
+	ID        bson.ObjectID `bson:"_id"`
+	Key       string        `bson:"key"` // "account:<email>" or "ip:<addr>"
+	At        time.Time     `bson:"at"`
+	ExpiresAt time.Time     `bson:"expires_at"`
 }
 
-// LockedUntil returns the time until which key is locked, or the zero time.
-func (s *Store) LockedUntil(ctx context.Context, key string, now time.Time) (time.Time, error) {
-	var t throttle
-	err := s.db.Collection(colThrottle).FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&t)
+// LockedUntil returns when key's lock ends, or the zero time if it is not
+// locked at now: locked when the latest Max failures all fall within Window.
+func (s *Store) LockedUntil(ctx context.Context, key string, p ThrottlePolicy, now time.Time) (time.Time, error) {
+	cur, err := s.db.Collection(colFailures).Find(ctx,
+		bson.D{{Key: "key", Value: key}, {Key: "at", Value: bson.D{{Key: "$gt", Value: now.Add(-p.Window - p.Lock).UTC()}}}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: -1}}).SetLimit(int64(p.Max)))
 	if err != nil {
-		if notFound(err) == ErrNotFound {
-			return time.Time{}, nil
-		}
 		return time.Time{}, err
 	}
-	if now.Before(t.LockedUntil) {
-		return t.LockedUntil, nil
+	var latest []failure
+	if err := cur.All(ctx, &latest); err != nil {
+		return time.Time{}, err
 	}
-	return time.Time{}, nil
+	return lockEnd(latest, p, now), nil
 }
 
-// RecordFailure counts one failed sign-in for key and returns the lock end
-// when this failure reached the limit. The counter is incremented atomically,
-// so concurrent guesses from several instances are all counted.
+// lockEnd is the rule, on the latest failures sorted newest first.
+func lockEnd(latest []failure, p ThrottlePolicy, now time.Time) time.Time {
+	if len(latest) < p.Max {
+		return time.Time{}
+	}
+	newest, oldest := latest[0].At, latest[len(latest)-1].At
+	if newest.Sub(oldest) > p.Window {
+		return time.Time{}
+	}
+	if until := newest.Add(p.Lock); now.Before(until) {
+		return until
+	}
+	return time.Time{}
+}
+
+// RecordFailure stores one failed sign-in for key and returns the lock end
+// if the key is now locked.
 func (s *Store) RecordFailure(ctx context.Context, key string, p ThrottlePolicy, now time.Time) (time.Time, error) {
-	col := s.db.Collection(colThrottle)
 	now = now.UTC()
-	var t throttle
-	err := col.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: key}},
-		bson.D{
-			{Key: "$inc", Value: bson.D{{Key: "failures", Value: 1}}},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "first_at", Value: now}}},
-			{Key: "$set", Value: bson.D{{Key: "expires_at", Value: now.Add(p.Window + p.Lock)}}},
-		},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&t)
+	_, err := s.db.Collection(colFailures).InsertOne(ctx, failure{
+		ID: bson.NewObjectID(), Key: key, At: now, ExpiresAt: now.Add(p.Window + p.Lock),
+	})
 	if err != nil {
 		return time.Time{}, err
 	}
-	if now.Sub(t.FirstAt) > p.Window {
-		// The earlier failures are old: start a new window with this one.
-		_, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "first_at", Value: t.FirstAt}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "failures", Value: 1}, {Key: "first_at", Value: now}}}})
-		return time.Time{}, err
-	}
-	if t.Failures < p.Max {
-		return time.Time{}, nil
-	}
-	until := now.Add(p.Lock)
-	_, err = col.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "locked_until", Value: until}, {Key: "expires_at", Value: until}}}})
-	return until, err
+	return s.LockedUntil(ctx, key, p, now)
 }
 
 // ClearFailures forgets the failures of key after a successful sign-in.
 func (s *Store) ClearFailures(ctx context.Context, key string) error {
-	_, err := s.db.Collection(colThrottle).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
+	_, err := s.db.Collection(colFailures).DeleteMany(ctx, bson.D{{Key: "key", Value: key}})
 	return err
 }

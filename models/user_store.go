@@ -19,7 +19,7 @@ func (s *Store) CreateUser(ctx context.Context, in UserInput, mustChange bool, n
 	if err := in.Validate(true); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.hashPassword(in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *User, in UserInput, active bo
 		{Key: "active", Value: active},
 		{Key: "updated_at", Value: now.UTC()},
 	}
-	if err := s.updateUserVersioned(ctx, u, set); err != nil {
+	if err := s.updateUserVersioned(ctx, u, set, now); err != nil {
 		if isDuplicateKey(err) {
 			v := &ValidationError{}
 			v.Add("email", "err.email_taken")
@@ -122,7 +122,7 @@ func (s *Store) SetPassword(ctx context.Context, u *User, password string, mustC
 		v.Add("password", msg)
 		return v
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.hashPassword(password)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (s *Store) SetPassword(ctx context.Context, u *User, password string, mustC
 		{Key: "must_change_password", Value: mustChange},
 		{Key: "updated_at", Value: now.UTC()},
 	}
-	if err := s.updateUserVersioned(ctx, u, set); err != nil {
+	if err := s.updateUserVersioned(ctx, u, set, now); err != nil {
 		return err
 	}
 	u.PasswordHash, u.MustChangePassword = hash, mustChange
@@ -139,26 +139,11 @@ func (s *Store) SetPassword(ctx context.Context, u *User, password string, mustC
 }
 
 // updateUserVersioned applies set only if the stored version is still
-// u.Version, and bumps it. Zero matches means a lost race: ErrConflict.
-func (s *Store) updateUserVersioned(ctx context.Context, u *User, set bson.D) error {
-	res, err := s.db.Collection(colUsers).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: u.ID}, {Key: "version", Value: u.Version}},
-		bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
-	if err != nil {
+// u.Version (see updateVersioned), and bumps u.Version on success.
+func (s *Store) updateUserVersioned(ctx context.Context, u *User, set bson.D, now time.Time) error {
+	if err := s.updateVersioned(ctx, colUsers, u.ID, u.Version, set, now); err != nil {
 		return err
-	}
-	if res.MatchedCount == 0 {
-		if _, err := s.UserByID(ctx, u.ID); errors.Is(err, ErrNotFound) {
-			return ErrNotFound
-		}
-		return ErrConflict
 	}
 	u.Version++
 	return nil
-}
-
-// CountActiveAdmins lets the handlers refuse to remove the last administrator.
-func (s *Store) CountActiveAdmins(ctx context.Context) (int64, error) {
-	return s.db.Collection(colUsers).CountDocuments(ctx, bson.D{
-		{Key: "role", Value: string(RoleAdmin)}, {Key: "active", Value: true}})
 }

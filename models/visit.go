@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -86,21 +87,37 @@ type Visit struct {
 }
 
 // NextVisitCode reserves the next reference code of the year of now in the
-// host zone, e.g. ST-2026-0042. The counter is incremented atomically, so two
-// submissions never get the same code, even on two app instances.
+// host zone, e.g. ST-2026-0042. The counter gives a candidate; the code is
+// then claimed, because on FerretDB two concurrent $inc may return the same
+// number (see claims.go). The loser simply takes the next number.
 func (s *Store) NextVisitCode(ctx context.Context, now time.Time, loc *time.Location) (string, error) {
 	year := now.In(loc).Year()
-	var c struct {
-		Seq int64 `bson:"seq"`
+	for attempt := 0; attempt < 50; attempt++ {
+		var c struct {
+			Seq int64 `bson:"seq"`
+		}
+		err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
+			bson.D{{Key: "_id", Value: fmt.Sprintf("visit:%d", year)}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&c)
+		if isDuplicateKey(err) {
+			continue // two first-of-the-year upserts raced; the counter exists now
+		}
+		if err != nil {
+			return "", fmt.Errorf("store: visit counter: %w", err)
+		}
+		code := fmt.Sprintf("ST-%d-%04d", year, c.Seq)
+		// Code claims are kept: they are the record that a number was given.
+		err = s.Claim(ctx, "code:"+code, now)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return code, nil
 	}
-	err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: fmt.Sprintf("visit:%d", year)}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&c)
-	if err != nil {
-		return "", fmt.Errorf("store: visit counter: %w", err)
-	}
-	return fmt.Sprintf("ST-%d-%04d", year, c.Seq), nil
+	return "", errClaimsExhausted
 }
 
 // InsertVisit stores a new visit at version 1.

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"studitiru/app/embedded"
 	"studitiru/models"
 )
@@ -74,6 +76,7 @@ func (s *Server) Open(t testing.TB) *models.Store {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
+	st.SetPasswordCost(bcrypt.MinCost)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

@@ -1,0 +1,47 @@
+# Studi Tiru — developer commands. `make test` is what CI runs (.ci/run).
+GO ?= go
+BOOTSTRAP_VERSION ?= 5.3.9
+
+.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor
+
+run: ## start the app on the embedded store at http://localhost:3000
+	$(GO) run ./app
+
+demo: ## the same, filled with sample records first
+	$(GO) run ./app -demo
+
+test: browser-deps check ## gofmt check, go vet, go test -race
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+# The browser tests drive Debian's chromium. Install it when missing and we
+# are root (CI, a fresh machine); otherwise say how.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then \
+		:; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium is missing: run 'sudo apt-get install chromium' (Debian/Ubuntu) or set CHROMIUM=/path/to/chrome;"; \
+		echo "browser tests are skipped until then (and fail when CI=true)."; \
+	fi
+
+screenshots: browser-deps ## refresh the README screenshots in docs/screenshots
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run Browser ./handlers/
+
+# Vendored front-end files come from the npm registry; the app itself needs
+# no Node at build or run time. Bump BOOTSTRAP_VERSION and run `make vendor`.
+vendor:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) >/dev/null && \
+	tar -xzf bootstrap-$(BOOTSTRAP_VERSION).tgz && \
+	mkdir -p $(CURDIR)/templates/static/vendor/bootstrap && \
+	cp package/dist/css/bootstrap.min.css package/dist/js/bootstrap.bundle.min.js package/LICENSE \
+		$(CURDIR)/templates/static/vendor/bootstrap/ && \
+	sed -i '/sourceMappingURL/d' $(CURDIR)/templates/static/vendor/bootstrap/*.css $(CURDIR)/templates/static/vendor/bootstrap/*.js && \
+	echo "bootstrap $(BOOTSTRAP_VERSION) (MIT) from the npm registry" > $(CURDIR)/templates/static/vendor/bootstrap/VERSION && \
+	rm -rf $$tmp

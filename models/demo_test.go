@@ -1,0 +1,71 @@
+package models_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"studitiru/models"
+)
+
+func TestVisitCodesAreUniqueUnderConcurrencyAndPerYear(t *testing.T) {
+	st := server.Open(t)
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	// 31 Dec 2026 17:00 UTC is already 1 Jan 2027 in WITA.
+	newYear := time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	codes := map[string]bool{}
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, err := st.NextVisitCode(ctx(t), newYear.Add(-9*time.Hour), wita)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if codes[code] {
+				t.Errorf("duplicate code %s", code)
+			}
+			codes[code] = true
+		}()
+	}
+	wg.Wait()
+	if !codes["ST-2026-0001"] || !codes["ST-2026-0020"] {
+		t.Errorf("codes not numbered 0001…0020: %v", codes)
+	}
+	if code, _ := st.NextVisitCode(ctx(t), newYear, wita); code != "ST-2027-0001" {
+		t.Errorf("first code of 2027 (WITA) = %s", code)
+	}
+}
+
+func TestDemoSeedOnlyFillsAnEmptyStore(t *testing.T) {
+	st := server.Open(t)
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	res, err := models.SeedDemo(ctx(t), st, now, wita)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Visits < 4 || len(res.Users) != 3 {
+		t.Fatalf("seeded %+v", res)
+	}
+	visits, _ := st.RecentVisits(ctx(t), 50)
+	found := map[string]int{}
+	for _, v := range visits {
+		found[v.InstitutionName] = v.Participants
+		if wd := v.Start.In(wita).Weekday(); wd == time.Saturday || wd == time.Sunday {
+			t.Errorf("%s falls on a %s", v.Code, wd)
+		}
+	}
+	if found["Pemerintah Kabupaten Blora"] != 24 || found["Kementerian Dalam Negeri bersama Pemerintah Kabupaten Konawe"] != 30 {
+		t.Errorf("demo delegations: %v", found)
+	}
+	if _, err := models.SeedDemo(ctx(t), st, now, wita); !errors.Is(err, models.ErrNotEmpty) {
+		t.Errorf("second seed: %v, want ErrNotEmpty", err)
+	}
+}
