@@ -27,6 +27,9 @@ type Config struct {
 	AdminEmail    string
 	AdminPassword string
 	Demo          bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed; without them the client address is the TCP peer.
+	TrustedProxies []string
 }
 
 // configVar ties one setting to its environment variable and flag.
@@ -43,6 +46,7 @@ var configVars = []configVar{
 	{"SMTP_URL", "smtp-url", "", "server surel, mis. smtp://user:pass@mail.example.go.id:587"},
 	{"MAIL_FROM", "mail-from", "", "alamat pengirim surel (kotak surat tuan rumah)"},
 	{"HOST_TIMEZONE", "timezone", "Asia/Makassar", "zona waktu tuan rumah"},
+	{"TRUSTED_PROXIES", "trusted-proxies", "", "IP/CIDR reverse proxy tepercaya, dipisah koma; IP klien lalu dibaca dari X-Forwarded-For"},
 	{"ADMIN_EMAIL", "admin-email", "", "surel admin pertama (hanya saat belum ada pengguna)"},
 	{"ADMIN_PASSWORD", "admin-password", "", "kata sandi admin pertama; kosong = dibuat acak dan dicetak sekali"},
 }
@@ -135,6 +139,16 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (*Co
 		cfg.Location = loc
 	}
 
+	if list := get("TRUSTED_PROXIES"); list != "" {
+		for _, p := range strings.Split(list, ",") {
+			p = strings.TrimSpace(p)
+			if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+				bad("TRUSTED_PROXIES: %q bukan alamat IP atau CIDR", p)
+			}
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+	}
+
 	if cfg.AdminEmail != "" {
 		if _, err := mail.ParseAddress(cfg.AdminEmail); err != nil {
 			bad("ADMIN_EMAIL %q bukan alamat surel yang sah", cfg.AdminEmail)
@@ -164,6 +178,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("smtp", smtp),
 		slog.String("mail_from", c.MailFrom),
 		slog.String("timezone", c.Location.String()),
+		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Bool("demo", c.Demo),
 	)
 }

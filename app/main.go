@@ -71,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		BaseURL:  cfg.BaseURL,
 		Now:      time.Now,
 		Sessions: models.DefaultSessionPolicy(),
+
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err

@@ -50,6 +50,7 @@ type env struct {
 	csrf     string
 	users    map[models.Role]*models.User
 	subject  *models.User // an account for admin actions to act on
+	header   http.Header  // extra headers sent with every request
 }
 
 const testPassword = "kata-sandi-uji-123"
@@ -113,6 +114,9 @@ func (e *env) do(method, path string, form url.Values, session string, extraCook
 	req := httptest.NewRequest(method, path, body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range e.header {
+		req.Header[k] = v
 	}
 	ownCSRF := false
 	for _, c := range extraCookies {

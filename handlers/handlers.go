@@ -20,6 +20,10 @@ type Deps struct {
 	BaseURL  *url.URL       // public address; https turns on Secure cookies
 	Now      func() time.Time
 	Sessions models.SessionPolicy
+	// TrustedProxies, when set, make the app read the client address from
+	// X-Forwarded-For of requests coming from these proxies (sign-in
+	// throttling is per client address).
+	TrustedProxies []string
 }
 
 // Handlers serves the application's routes.

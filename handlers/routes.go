@@ -59,7 +59,7 @@ func (h *Handlers) Routes() []Route {
 
 // App builds the Fiber application: middleware in order, then the table.
 func (h *Handlers) App() *fiber.App {
-	app := fiber.New(fiber.Config{
+	cfg := fiber.Config{
 		AppName:               "Studi Tiru",
 		ErrorHandler:          h.handleError,
 		DisableStartupMessage: true,
@@ -67,9 +67,16 @@ func (h *Handlers) App() *fiber.App {
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             8 << 20, // the request letter may be 5 MB
-		// Behind a reverse proxy the operator sets the proxy header; by
-		// default the client address is the TCP peer, which cannot be forged.
-	})
+	}
+	// By default the client address is the TCP peer, which cannot be forged;
+	// behind a reverse proxy only the listed proxies may name the client.
+	if len(h.deps.TrustedProxies) > 0 {
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+		cfg.EnableTrustedProxyCheck = true
+		cfg.TrustedProxies = h.deps.TrustedProxies
+		cfg.EnableIPValidation = true
+	}
+	app := fiber.New(cfg)
 	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
 	app.Use(h.logRequests)
 	app.Use(h.securityHeaders)
@@ -101,7 +108,11 @@ func (h *Handlers) static() fiber.Handler {
 	}
 	root := http.FS(sub)
 	return func(c *fiber.Ctx) error {
-		if err := filesystem.SendFile(c, root, c.Params("*")); err != nil {
+		name := c.Params("*")
+		if !fs.ValidPath(name) { // "..", empty or absolute: never a file here
+			return fiber.ErrNotFound
+		}
+		if err := filesystem.SendFile(c, root, name); err != nil {
 			return err
 		}
 		if c.Response().StatusCode() == fiber.StatusOK {
