@@ -76,6 +76,11 @@ func Start(dataDir string, logger *slog.Logger) (*Engine, error) {
 			e.Stop()
 			return nil, err
 		}
+		// The engine has no authentication: only this user may connect.
+		if err := os.Chmod(socket, 0o600); err != nil {
+			e.Stop()
+			return nil, fmt.Errorf("embedded store: %w", err)
+		}
 	} else {
 		e.uri = fdb.MongoDBURI()
 	}
