@@ -29,6 +29,9 @@ var accessPolicy = map[string][]models.Role{
 var publicRoutes = map[string]bool{
 	"GET /": true, "GET /masuk": true, "POST /masuk": true, "POST /bahasa": true,
 	"GET /healthz": true, "GET /readyz": true, "GET /static/*": true,
+	"GET /jadwal": true, "GET /api/ketersediaan": true, "GET /api/wilayah/:province": true,
+	"GET /ajukan": true, "POST /ajukan": true, "GET /ajukan/templat-peserta.csv": true,
+	"GET /lacak/:token": true, "GET /lacak/:token/surat": true,
 }
 
 func TestEveryRouteHasAPolicy(t *testing.T) {

@@ -28,10 +28,12 @@ type Deps struct {
 
 // Handlers serves the application's routes.
 type Handlers struct {
-	deps    Deps
-	views   *views
-	csrfKey []byte
-	host    models.HostProfile
+	deps     Deps
+	views    *views
+	csrfKey  []byte
+	trackKey []byte // derives tracking tokens from form keys
+	host     models.HostProfile
+	regions  *models.Regions
 }
 
 // New parses the templates and loads the shared CSRF key from the store.
@@ -50,7 +52,16 @@ func New(ctx context.Context, deps Deps) (*Handlers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("csrf key: %w", err)
 	}
-	return &Handlers{deps: deps, views: v, csrfKey: key, host: models.DefaultHostProfile()}, nil
+	trackKey, err := deps.Store.SecretKey(ctx, "tracking")
+	if err != nil {
+		return nil, fmt.Errorf("tracking key: %w", err)
+	}
+	regions, err := models.LoadRegions()
+	if err != nil {
+		return nil, err
+	}
+	return &Handlers{deps: deps, views: v, csrfKey: key, trackKey: trackKey,
+		host: models.DefaultHostProfile(), regions: regions}, nil
 }
 
 // secureCookies is true when the app is served over https.

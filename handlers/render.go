@@ -62,6 +62,7 @@ func loadViews(loc *time.Location) (*views, error) {
 var templateFuncs = template.FuncMap{
 	"list": func(items ...string) []string { return items },
 	"add1": func(i int) int { return i + 1 },
+	"seq":  func(n int) []int { return make([]int, n) },
 }
 
 // Page is the data every page gets: who is signed in, the language, the
@@ -123,6 +124,47 @@ func (p *Page) ShortDate(t time.Time) string { return models.FormatShortDate(t.I
 func (p *Page) Time(t time.Time) string      { return models.FormatTime(t.In(p.loc), p.Lang) }
 func (p *Page) DateTime(t time.Time) string  { return models.FormatDateTime(t.In(p.loc), p.Lang) }
 func (p *Page) Number(n int) string          { return models.FormatNumber(n, p.Lang) }
+
+// MonthName is "Juli 2026".
+func (p *Page) MonthName(t time.Time) string { return models.FormatMonth(t.In(p.loc), p.Lang) }
+
+// DateKey is the civil date of t in the host zone, as used in URLs.
+func (p *Page) DateKey(t time.Time) string { return models.DateKey(t.In(p.loc)) }
+
+// Clock is the time of day without words: "09.00" (Indonesian) or "09:00".
+func (p *Page) Clock(t time.Time) string {
+	if p.Lang == models.LangEN {
+		return t.In(p.loc).Format("15:04")
+	}
+	return t.In(p.loc).Format("15.04")
+}
+
+// DateOfKey formats a stored DateKey ("2026-07-14") as a full date.
+func (p *Page) DateOfKey(key string) string {
+	t, err := models.ParseDateKey(key, p.loc)
+	if err != nil {
+		return key
+	}
+	return models.FormatDate(t, p.Lang)
+}
+
+// Phone shows a stored +62 number the way people read it: "+62 812-3456-7890".
+func (p *Page) Phone(e164 string) string { return models.FormatPhone(e164) }
+
+// Option is one choice of a select.
+type Option struct{ Value, Label string }
+
+// SelectField is what the "select" partial needs.
+type SelectField struct {
+	Field
+	Placeholder string
+	Options     []Option
+}
+
+// Select builds a select from the form state, like Field.
+func (p *Page) Select(name, labelKey string, options []Option, opts ...string) SelectField {
+	return SelectField{Field: p.Field(name, "select", labelKey, opts...), Placeholder: p.T("form.choose"), Options: options}
+}
 
 // HasRole reports whether the signed-in user has one of the roles; the
 // navigation uses it to show only what the user may open.

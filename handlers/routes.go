@@ -41,6 +41,16 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/readyz", public, h.readyz},
 		{"GET", "/static/*", public, h.static()},
 
+		// Delegations: no account, a private link.
+		{"GET", "/jadwal", public, h.schedule},
+		{"GET", "/api/ketersediaan", public, h.scheduleJSON},
+		{"GET", "/api/wilayah/:province", public, h.regencies},
+		{"GET", "/ajukan", public, h.requestForm},
+		{"POST", "/ajukan", public, h.requestSubmit},
+		{"GET", "/ajukan/templat-peserta.csv", public, h.rosterTemplate},
+		{"GET", "/lacak/:token", public, h.tracking},
+		{"GET", "/lacak/:token/surat", public, h.trackingLetter},
+
 		// Every staff member.
 		{"POST", "/keluar", anyStaff, h.signOut},
 		{"GET", "/staf", anyStaff, h.staffHome},

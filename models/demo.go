@@ -38,7 +38,7 @@ func demoVisits() []demoVisit {
 	return []demoVisit{
 		{StatusCompleted, -41, 9, 0, 60, Visit{
 			InstitutionName: "Kementerian Dalam Negeri bersama Pemerintah Kabupaten Konawe",
-			InstitutionType: InstMinistry, ProvinceCode: "74", RegencyCode: "74.03",
+			InstitutionType: InstMinistry, ProvinceCode: "74", RegencyCode: "74.02",
 			Region:       "Kabupaten Konawe, Sulawesi Tenggara",
 			Leader:       Person{Name: "Dr. H. Ahmad Syarif, S.STP., M.Si.", Position: "Asisten Pemerintahan dan Kesejahteraan Rakyat Kabupaten Konawe"},
 			Contact:      Person{Name: "Rina Kartika, S.E.", Position: "Analis Kebijakan DPMPTSP Kabupaten Konawe", Email: "rina.kartika@example.go.id", Phone: "+6281234500001"},
@@ -130,6 +130,14 @@ func SeedDemo(ctx context.Context, s *Store, now time.Time, loc *time.Location) 
 			day = day.AddDate(0, 0, 1) // visits are on working days
 		}
 		v.Start = time.Date(day.Year(), day.Month(), day.Day(), d.hour, d.min, 0, 0, loc).UTC()
+		v.SessionID = "pagi"
+		if d.hour >= 12 {
+			v.SessionID = "siang"
+		}
+		v.Requested = []RequestedSlot{{Date: DateKey(day), SessionID: v.SessionID}}
+		v.Protocol = "standar"
+		v.SubmissionKey = NewToken()
+		v.TrackingHash = hashToken(NewToken()) // demo delegations get no link
 		v.End = v.Start.Add(3 * time.Hour)
 		v.CreatedAt = now.AddDate(0, 0, -d.submitted).UTC()
 		v.UpdatedAt = v.CreatedAt

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/text/language"
@@ -47,6 +48,12 @@ func FormatShortDate(t time.Time, lang string) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), monthNames[lang][t.Month()-1], t.Year())
 }
 
+// FormatMonth writes a month and year: "Juli 2026".
+func FormatMonth(t time.Time, lang string) string {
+	lang = SupportedLanguage(lang)
+	return fmt.Sprintf("%s %d", monthNames[lang][t.Month()-1], t.Year())
+}
+
 // FormatTime writes a clock time with the zone's Indonesian abbreviation:
 // "pukul 09.00 WITA" ("09:00 WITA" in English).
 func FormatTime(t time.Time, lang string) string {
@@ -76,4 +83,21 @@ func FormatNumber(n int, lang string) string {
 // FormatDecimal writes f with the given decimals: 88,31 in Indonesian.
 func FormatDecimal(f float64, decimals int, lang string) string {
 	return printer(lang).Sprintf("%.*f", decimals, f)
+}
+
+// FormatPhone writes a +62 number in groups for reading: "+62 812-3456-7890".
+// Anything else is returned as stored.
+func FormatPhone(e164 string) string {
+	if !strings.HasPrefix(e164, "+62") || len(e164) < 10 {
+		return e164
+	}
+	rest := e164[3:]
+	groups := []string{rest[:3]}
+	for rest = rest[3:]; len(rest) > 4; rest = rest[4:] {
+		groups = append(groups, rest[:4])
+	}
+	if rest != "" {
+		groups = append(groups, rest)
+	}
+	return "+62 " + strings.Join(groups, "-")
 }

@@ -32,13 +32,16 @@ type Store struct {
 
 // Collection names, in one place so indexes and queries agree.
 const (
-	colUsers    = "users"
-	colSessions = "sessions"
-	colFailures = "login_failures"
-	colClaims   = "claims"
-	colCounters = "counters"
-	colVisits   = "visits"
-	colSecrets  = "secrets"
+	colUsers      = "users"
+	colSessions   = "sessions"
+	colFailures   = "login_failures"
+	colClaims     = "claims"
+	colSettings   = "settings"
+	colOutbox     = "outbox"
+	bucketLetters = "letters"
+	colCounters   = "counters"
+	colVisits     = "visits"
+	colSecrets    = "secrets"
 )
 
 // Open connects to uri, checks the connection with a ping bounded by the
@@ -123,6 +126,11 @@ var indexes = []index{
 	{colVisits, bson.D{{Key: "code", Value: 1}}, true},
 	{colVisits, bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: -1}}, false},
 	{colVisits, bson.D{{Key: "created_at", Value: -1}}, false},
+	{colVisits, bson.D{{Key: "tracking_hash", Value: 1}}, true},
+	{colVisits, bson.D{{Key: "submission_key", Value: 1}}, true},
+	{colVisits, bson.D{{Key: "status", Value: 1}, {Key: "start", Value: 1}}, false},
+	{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, false},
+	{colOutbox, bson.D{{Key: "visit_id", Value: 1}}, false},
 }
 
 // EnsureIndexes creates the indexes listed above when they are missing.

@@ -75,15 +75,44 @@ type Visit struct {
 	Contact         Person          `bson:"contact"`
 	Participants    int             `bson:"participants"`
 	Topics          []string        `bson:"topics"`
-	// Start and End are the (requested or approved) visit time, in UTC.
-	Start     time.Time `bson:"start"`
-	End       time.Time `bson:"end"`
-	Notes     string    `bson:"notes,omitempty"`
-	Language  string    `bson:"language"`
-	History   []Event   `bson:"history"`
-	Version   int64     `bson:"version"`
-	CreatedAt time.Time `bson:"created_at"`
-	UpdatedAt time.Time `bson:"updated_at"`
+	TopicsOther     string          `bson:"topics_other,omitempty"`
+	Protocol        string          `bson:"protocol"` // see ProtocolLevels
+	// Requested holds the preferred session first, then up to two alternatives.
+	Requested []RequestedSlot `bson:"requested"`
+	// SessionID, Start and End are the (requested or approved) session
+	// and its time, in UTC.
+	SessionID string        `bson:"session_id"`
+	Start     time.Time     `bson:"start"`
+	End       time.Time     `bson:"end"`
+	Letter    Letter        `bson:"letter"`
+	Roster    []RosterEntry `bson:"roster,omitempty"`
+	Notes     string        `bson:"notes,omitempty"`
+	Language  string        `bson:"language"`
+	// TrackingHash is the SHA-256 of the secret tracking token; the token
+	// itself is only ever in the delegation's link.
+	TrackingHash string `bson:"tracking_hash"`
+	// SubmissionKey is the form's one-time key: a second submission of the
+	// same form (double click, refresh) finds the first request.
+	SubmissionKey string    `bson:"submission_key"`
+	History       []Event   `bson:"history"`
+	Version       int64     `bson:"version"`
+	CreatedAt     time.Time `bson:"created_at"`
+	UpdatedAt     time.Time `bson:"updated_at"`
+}
+
+// RequestedSlot is one session a delegation asked for.
+type RequestedSlot struct {
+	Date      string `bson:"date"` // DateKey in the host zone
+	SessionID string `bson:"session_id"`
+}
+
+// Letter is the official request letter (surat permohonan).
+type Letter struct {
+	Number   string        `bson:"number"`
+	Date     string        `bson:"date"` // DateKey
+	FileID   bson.ObjectID `bson:"file_id"`
+	FileName string        `bson:"file_name"`
+	Size     int64         `bson:"size"`
 }
 
 // NextVisitCode reserves the next reference code of the year of now in the

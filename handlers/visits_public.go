@@ -1,0 +1,382 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"studitiru/models"
+)
+
+// availability builds the rules for the months around date: host settings,
+// holidays and the sessions already taken.
+func (h *Handlers) availability(c *fiber.Ctx, from, to time.Time) (models.Availability, error) {
+	ctx := c.UserContext()
+	settings, err := h.deps.Store.HostSettings(ctx)
+	if err != nil {
+		return models.Availability{}, err
+	}
+	bookings, err := h.deps.Store.Bookings(ctx, from, to)
+	if err != nil {
+		return models.Availability{}, err
+	}
+	holidays := append(models.NationalHolidays2025to2026(), models.BalineseHolidays(from.AddDate(0, -1, 0), to.AddDate(0, 1, 0))...)
+	return models.Availability{
+		Settings: settings,
+		Calendar: models.NewHolidayCalendar(holidays),
+		Bookings: bookings,
+		Now:      h.deps.Now(),
+		Location: h.deps.Location,
+	}, nil
+}
+
+// month reads ?bulan=2026-07, defaulting to the current month in the host
+// zone; months before the current one are not shown.
+func (h *Handlers) month(c *fiber.Ctx) time.Time {
+	now := h.deps.Now().In(h.deps.Location)
+	current := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, h.deps.Location)
+	m, err := time.ParseInLocation("2006-01", c.Query("bulan"), h.deps.Location)
+	if err != nil || m.Before(current) || m.After(current.AddDate(2, 0, 0)) {
+		return current
+	}
+	return m
+}
+
+// schedulePage is the public month view.
+type schedulePage struct {
+	Page
+	Month      time.Time
+	Prev, Next string // ?bulan= values, "" when not offered
+	Days       []models.Day
+	Lead       int // empty cells before the 1st in a Monday-first grid
+}
+
+func (h *Handlers) schedule(c *fiber.Ctx) error {
+	m := h.month(c)
+	a, err := h.availability(c, m, m.AddDate(0, 1, 0))
+	if err != nil {
+		return err
+	}
+	p := &schedulePage{Page: h.newPage(c, "schedule.title"), Month: m, Days: a.Month(m.Year(), m.Month())}
+	p.Lead = (int(m.Weekday()) + 6) % 7
+	now := h.deps.Now().In(h.deps.Location)
+	if m.Year() > now.Year() || m.Month() > now.Month() {
+		p.Prev = m.AddDate(0, -1, 0).Format("2006-01")
+	}
+	if m.Before(now.AddDate(0, 0, 7*a.Settings.HorizonDays/5)) {
+		p.Next = m.AddDate(0, 1, 0).Format("2006-01")
+	}
+	return h.render(c, fiber.StatusOK, "schedule", p)
+}
+
+// scheduleJSON serves the same month for scripts and integrations.
+func (h *Handlers) scheduleJSON(c *fiber.Ctx) error {
+	m := h.month(c)
+	a, err := h.availability(c, m, m.AddDate(0, 1, 0))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
+	return c.JSON(fiber.Map{
+		"month":    m.Format("2006-01"),
+		"timezone": h.deps.Location.String(),
+		"days":     a.Month(m.Year(), m.Month()),
+	})
+}
+
+// requestPage is the request form.
+type requestPage struct {
+	Page
+	Types       []models.InstitutionType
+	Provinces   []models.Province
+	Regencies   []models.Regency // of the chosen province
+	Topics      []string
+	Chosen      map[string]bool // topics ticked
+	Protocols   []string
+	Sessions    []sessionChoice
+	MaxPeople   int
+	RosterRows  []models.RosterRowError
+	SlotDetail  map[string]string // "slot1" → "Hari Raya Nyepi …": why it is closed
+	FormKey     string
+	MinDate     string
+	MaxLetterMB int
+}
+
+// TypeOptions, ProvinceOptions, RegencyOptions and ProtocolOptions feed the
+// selects of the form.
+func (p *requestPage) TypeOptions() []Option {
+	var out []Option
+	for _, t := range p.Types {
+		out = append(out, Option{string(t), p.T("inst." + string(t))})
+	}
+	return out
+}
+
+func (p *requestPage) ProvinceOptions() []Option {
+	var out []Option
+	for _, pr := range p.Provinces {
+		out = append(out, Option{pr.Code, pr.Name})
+	}
+	return out
+}
+
+func (p *requestPage) RegencyOptions() []Option {
+	var out []Option
+	for _, r := range p.Regencies {
+		out = append(out, Option{r.Code, r.Name})
+	}
+	return out
+}
+
+func (p *requestPage) ProtocolOptions() []Option {
+	var out []Option
+	for _, pr := range p.Protocols {
+		out = append(out, Option{pr, p.T("protocol." + pr)})
+	}
+	return out
+}
+
+// regencies serves the regencies of a province for the form's script.
+func (h *Handlers) regencies(c *fiber.Ctx) error {
+	type item struct {
+		Code string `json:"code"`
+		Name string `json:"name"`
+	}
+	list := []item{}
+	for _, r := range h.regions.Regencies(c.Params("province")) {
+		list = append(list, item{r.Code, r.Name})
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.JSON(list)
+}
+
+// sessionChoice is one option of the session selects.
+type sessionChoice struct{ ID, Label string }
+
+func (h *Handlers) newRequestPage(c *fiber.Ctx, settings models.HostSettings) *requestPage {
+	p := &requestPage{
+		Page:        h.newPage(c, "request.title"),
+		Types:       models.InstitutionTypes(),
+		Provinces:   h.regions.Provinces(),
+		Topics:      settings.Topics,
+		Chosen:      map[string]bool{},
+		SlotDetail:  map[string]string{},
+		Protocols:   models.ProtocolLevels(),
+		MaxPeople:   settings.MaxParticipants,
+		FormKey:     models.NewToken(),
+		MinDate:     models.DateKey(h.deps.Now().In(h.deps.Location)),
+		MaxLetterMB: models.MaxLetterBytes >> 20,
+	}
+	seen := map[string]bool{}
+	for _, day := range settings.Weekly {
+		for _, s := range day {
+			if !seen[s.ID] {
+				seen[s.ID] = true
+				p.Sessions = append(p.Sessions, sessionChoice{s.ID, s.ID})
+			}
+		}
+	}
+	return p
+}
+
+func (h *Handlers) requestForm(c *fiber.Ctx) error {
+	settings, err := h.deps.Store.HostSettings(c.UserContext())
+	if err != nil {
+		return err
+	}
+	p := h.newRequestPage(c, settings)
+	p.Form.Values["slot1_date"] = c.Query("tanggal")
+	p.Form.Values["slot1_session"] = c.Query("sesi")
+	p.Form.Values["protocol"] = "standar"
+	p.Regencies = nil
+	return h.render(c, fiber.StatusOK, "request", p)
+}
+
+// readUpload reads an optional uploaded file, at most limit+1 bytes so that
+// "too large" can be told apart from "exactly the limit".
+func readUpload(c *fiber.Ctx, field string, limit int64) ([]byte, string, error) {
+	fh, err := c.FormFile(field)
+	if err != nil || fh == nil {
+		return nil, "", nil // no file chosen (or not a multipart form)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	return b, fh.Filename, err
+}
+
+func (h *Handlers) requestSubmit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	now := h.deps.Now()
+	settings, err := h.deps.Store.HostSettings(ctx)
+	if err != nil {
+		return err
+	}
+	p := h.newRequestPage(c, settings)
+	fields := []string{"institution_name", "institution_type", "province", "regency", "leader_name", "leader_position",
+		"participants", "topics_other", "protocol", "contact_name", "contact_position", "contact_email", "contact_phone",
+		"letter_number", "letter_date", "roster_text", "notes", "form_key"}
+	for i := 1; i <= models.MaxRequestedSlot; i++ {
+		fields = append(fields, fmt.Sprintf("slot%d_date", i), fmt.Sprintf("slot%d_session", i))
+	}
+	for _, f := range fields {
+		p.Form.Values[f] = c.FormValue(f)
+	}
+	// A form key is made on the server; anything else is a forged form.
+	if key := p.Form.Values["form_key"]; len(key) >= 32 && len(key) <= 64 {
+		p.FormKey = key
+	}
+	var topics []string
+	if mf, err := c.MultipartForm(); err == nil {
+		topics = mf.Value["topics"]
+	} else if args := c.Request().PostArgs(); args != nil {
+		for _, v := range args.PeekMulti("topics") {
+			topics = append(topics, string(v))
+		}
+	}
+	for _, t := range topics {
+		p.Chosen[t] = true
+	}
+	p.Regencies = h.regions.Regencies(p.Form.Values["province"])
+
+	// The honeypot: a field people never see. Bots fill every field.
+	if c.FormValue("website") != "" {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "spam")
+	}
+
+	letter, letterName, err := readUpload(c, "letter", models.MaxLetterBytes)
+	if err != nil {
+		return err
+	}
+	in := models.RequestInput{
+		InstitutionName: p.Form.Values["institution_name"], InstitutionType: p.Form.Values["institution_type"],
+		ProvinceCode: p.Form.Values["province"], RegencyCode: p.Form.Values["regency"],
+		LeaderName: p.Form.Values["leader_name"], LeaderPosition: p.Form.Values["leader_position"],
+		Participants: p.Form.Values["participants"], Topics: topics, TopicsOther: p.Form.Values["topics_other"],
+		Protocol:    p.Form.Values["protocol"],
+		ContactName: p.Form.Values["contact_name"], ContactPosition: p.Form.Values["contact_position"],
+		ContactEmail: p.Form.Values["contact_email"], ContactPhone: p.Form.Values["contact_phone"],
+		LetterNumber: p.Form.Values["letter_number"], LetterDate: p.Form.Values["letter_date"],
+		Letter: letter, LetterName: safeFileName(letterName),
+		Notes: p.Form.Values["notes"], Language: languageOf(c),
+	}
+	for i := range in.Slots {
+		in.Slots[i] = models.RequestedSlot{
+			Date:      p.Form.Values[fmt.Sprintf("slot%d_date", i+1)],
+			SessionID: p.Form.Values[fmt.Sprintf("slot%d_session", i+1)],
+		}
+	}
+
+	// The roster: an uploaded CSV/XLSX, or lines typed into the text box.
+	var rosterErr bool
+	rosterFile, _, err := readUpload(c, "roster_file", 1<<20)
+	if err != nil {
+		return err
+	}
+	if len(rosterFile) > 0 || strings.TrimSpace(p.Form.Values["roster_text"]) != "" {
+		var src io.Reader = bytes.NewReader(rosterFile)
+		if len(rosterFile) == 0 {
+			src = strings.NewReader("nama;jabatan;jenis kelamin;kebutuhan\n" + p.Form.Values["roster_text"])
+		}
+		entries, rowErrs, err := models.ParseRoster(src)
+		switch {
+		case errors.Is(err, models.ErrRosterTooLarge):
+			p.Form.Errors["roster"] = "roster.too_large"
+			rosterErr = true
+		case err != nil:
+			p.Form.Errors["roster"] = "roster.unreadable"
+			rosterErr = true
+		case len(rowErrs) > 0:
+			p.Form.Errors["roster"] = "roster.bad_rows"
+			p.RosterRows = rowErrs
+			rosterErr = true
+		default:
+			in.Roster = entries
+		}
+	}
+
+	first, _ := models.ParseDateKey(in.Slots[0].Date, h.deps.Location)
+	a, err := h.availability(c, first.AddDate(0, -1, 0), first.AddDate(0, 3, 0))
+	if err != nil {
+		return err
+	}
+	rules := models.RequestRules{Regions: h.regions, Availability: a}
+	verr := in.Validate(rules)
+	if v, ok := models.AsValidation(verr); ok || rosterErr {
+		if ok {
+			for f, msg := range v.Fields {
+				p.Form.Errors[f] = msg
+			}
+		}
+		for i, slot := range in.Slots {
+			if day, err := models.ParseDateKey(slot.Date, h.deps.Location); err == nil {
+				if _, detail := a.Check(day, slot.SessionID, 1); detail != "" {
+					p.SlotDetail[fmt.Sprintf("slot%d", i+1)] = detail
+				}
+			}
+		}
+		p.Form.Error = "form.has_errors"
+		if in.Letter != nil && p.Form.Errors["letter"] == "" {
+			p.Form.Errors["letter"] = "err.letter_again"
+		}
+		return h.render(c, fiber.StatusUnprocessableEntity, "request", p)
+	}
+	if verr != nil {
+		return verr
+	}
+
+	token := models.TrackingToken(h.trackKey, p.FormKey)
+	visit := models.NewRequest(&in, rules, p.FormKey, token, now)
+	ack := func(v *models.Visit) *models.OutboxMessage { return h.acknowledgement(c, v, token) }
+	err = h.deps.Store.SubmitRequest(ctx, visit, in.Letter, ack, h.deps.Location, now)
+	if errors.Is(err, models.ErrDuplicateSubmission) {
+		// A double click or a refresh: the first submission's link is the
+		// same one (the token is derived from the form key).
+		return c.Redirect("/lacak/"+token+"?baru=1", fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	h.deps.Logger.Info("request submitted", "code", visit.Code)
+	return c.Redirect("/lacak/"+token+"?baru=1", fiber.StatusSeeOther)
+}
+
+// safeFileName keeps a letter's name displayable and harmless.
+func safeFileName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if r < 32 || strings.ContainsRune(`/\"<>:|?*`, r) {
+			return '_'
+		}
+		return r
+	}, name)
+	if len(name) > 120 {
+		name = name[:120]
+	}
+	if name == "" {
+		name = "surat-permohonan.pdf"
+	}
+	return name
+}
+
+// trackingURL is the delegation's private link.
+func (h *Handlers) trackingURL(token string) string {
+	u := *h.deps.BaseURL
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/lacak/" + url.PathEscape(token)
+	return u.String()
+}
+
+// rosterTemplate offers the CSV layout the roster import understands.
+func (h *Handlers) rosterTemplate(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="daftar-peserta.csv"`)
+	return c.Send(models.RosterTemplateCSV())
+}
