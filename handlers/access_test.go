@@ -32,6 +32,8 @@ var publicRoutes = map[string]bool{
 	"GET /jadwal": true, "GET /api/ketersediaan": true, "GET /api/wilayah/:province": true,
 	"GET /ajukan": true, "POST /ajukan": true, "GET /ajukan/templat-peserta.csv": true,
 	"GET /lacak/:token": true, "GET /lacak/:token/surat": true,
+	"POST /lacak/:token/batal": true, "POST /lacak/:token/jadwal-ulang": true, "POST /lacak/:token/peserta": true,
+	"POST /lacak/:token/pilih": true, "GET /lacak/:token/perbaiki": true, "POST /lacak/:token/perbaiki": true,
 }
 
 func TestEveryRouteHasAPolicy(t *testing.T) {

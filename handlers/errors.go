@@ -60,6 +60,8 @@ func (h *Handlers) handleError(c *fiber.Ctx, err error) error {
 		key = "error.413"
 	case fiber.StatusMethodNotAllowed:
 		key = "error.405"
+	case fiber.StatusTooManyRequests:
+		key = "error.429"
 	case fiber.StatusServiceUnavailable:
 		key = "error.503"
 	}

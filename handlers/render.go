@@ -148,6 +148,9 @@ func (p *Page) DateOfKey(key string) string {
 	return models.FormatDate(t, p.Lang)
 }
 
+// Zone is the zone's abbreviation at t: "WITA".
+func (p *Page) Zone(t time.Time) string { return t.In(p.loc).Format("MST") }
+
 // Phone shows a stored +62 number the way people read it: "+62 812-3456-7890".
 func (p *Page) Phone(e164 string) string { return models.FormatPhone(e164) }
 

@@ -42,6 +42,12 @@ func validRequest() url.Values {
 // submit posts the request form as a browser does (multipart, with files).
 func (e *env) submit(form url.Values, files map[string][]byte) response {
 	e.t.Helper()
+	return e.submitTo("/ajukan", form, files)
+}
+
+// submitTo posts a multipart form to path.
+func (e *env) submitTo(path string, form url.Values, files map[string][]byte) response {
+	e.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	form.Set("_csrf", e.csrf)
@@ -55,7 +61,7 @@ func (e *env) submit(form url.Values, files map[string][]byte) response {
 		_, _ = fw.Write(content)
 	}
 	w.Close()
-	req := httptest.NewRequest("POST", "/ajukan", &body)
+	req := httptest.NewRequest("POST", path, &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.AddCookie(&http.Cookie{Name: "st_csrf", Value: e.csrfCk})
 	res, err := e.app.Test(req, -1)

@@ -50,6 +50,12 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/ajukan/templat-peserta.csv", public, h.rosterTemplate},
 		{"GET", "/lacak/:token", public, h.tracking},
 		{"GET", "/lacak/:token/surat", public, h.trackingLetter},
+		{"POST", "/lacak/:token/batal", public, h.trackingCancel},
+		{"POST", "/lacak/:token/jadwal-ulang", public, h.trackingReschedule},
+		{"POST", "/lacak/:token/peserta", public, h.trackingRoster},
+		{"POST", "/lacak/:token/pilih", public, h.trackingChoose},
+		{"GET", "/lacak/:token/perbaiki", public, h.reviseForm},
+		{"POST", "/lacak/:token/perbaiki", public, h.reviseSubmit},
 
 		// Every staff member.
 		{"POST", "/keluar", anyStaff, h.signOut},

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,12 +17,16 @@ import (
 // trackingPage is what the delegation sees behind its private link.
 type trackingPage struct {
 	Page
-	Visit    *models.Visit
-	Token    string
-	URL      string
-	New      bool // just submitted: show the confirmation
-	Steps    []trackStep
-	Province string
+	Visit      *models.Visit
+	Token      string
+	URL        string
+	New        bool // just submitted: show the confirmation
+	Steps      []trackStep
+	Actions    models.DelegationActions
+	Sessions   []sessionChoice
+	Open       string // the action form to show open (after an error)
+	RosterRows []models.RosterRowError
+	MinDate    string
 }
 
 // trackStep is one stage of the timeline.
@@ -41,27 +47,258 @@ func (h *Handlers) visitByToken(c *fiber.Ctx) (*models.Visit, string, error) {
 	return v, token, nil
 }
 
-func (h *Handlers) tracking(c *fiber.Ctx) error {
+// trackingContext is what every tracking action needs.
+type trackingContext struct {
+	visit    *models.Visit
+	token    string
+	settings models.HostSettings
+	avail    models.Availability
+	actions  models.DelegationActions
+}
+
+func (h *Handlers) loadTracking(c *fiber.Ctx) (*trackingContext, error) {
 	v, token, err := h.visitByToken(c)
+	if err != nil {
+		return nil, err
+	}
+	now := h.deps.Now()
+	from := now.In(h.deps.Location).AddDate(0, -1, 0)
+	a, err := h.availability(c, from, from.AddDate(1, 0, 0))
+	if err != nil {
+		return nil, err
+	}
+	return &trackingContext{visit: v, token: token, settings: a.Settings, avail: a,
+		actions: v.Actions(a.Settings, a.Calendar, now, h.deps.Location)}, nil
+}
+
+func (h *Handlers) trackingPageOf(c *fiber.Ctx, tc *trackingContext) *trackingPage {
+	v := tc.visit
+	p := &trackingPage{Page: h.newPage(c, "track.title"), Visit: v, Token: tc.token, URL: h.trackingURL(tc.token),
+		New: c.Query("baru") == "1", Actions: tc.actions, MinDate: models.DateKey(h.deps.Now().In(h.deps.Location))}
+	for _, day := range tc.settings.Weekly {
+		for _, s := range day {
+			if !slices.ContainsFunc(p.Sessions, func(x sessionChoice) bool { return x.ID == s.ID }) {
+				p.Sessions = append(p.Sessions, sessionChoice{s.ID, s.ID})
+			}
+		}
+	}
+	if ok := c.Query("ok"); ok != "" {
+		p.Notice = "track.done." + ok
+	}
+	p.Steps = timeline(p, v)
+	return p
+}
+
+// timeline lists the stages the request went through, with their dates,
+// and the stage it is heading for.
+func timeline(p *trackingPage, v *models.Visit) []trackStep {
+	var steps []trackStep
+	for _, e := range v.History {
+		st := models.VisitStatus(e.Action)
+		if !slices.Contains(models.VisitStatuses(), st) {
+			if e.Action == models.ActionOfferChosen {
+				st = models.StatusApproved
+			} else {
+				continue
+			}
+		}
+		steps = append(steps, trackStep{Status: st, Done: true, At: p.DateTime(e.At)})
+	}
+	switch v.Status {
+	case models.StatusSubmitted, models.StatusRevision, models.StatusOffered:
+		steps = append(steps, trackStep{Status: models.StatusApproved})
+	case models.StatusApproved:
+		steps = append(steps, trackStep{Status: models.StatusCompleted})
+	}
+	return steps
+}
+
+func (h *Handlers) tracking(c *fiber.Ctx) error {
+	tc, err := h.loadTracking(c)
 	if err != nil {
 		return err
 	}
-	p := &trackingPage{Page: h.newPage(c, "track.title"), Visit: v, Token: token, URL: h.trackingURL(token), New: c.Query("baru") == "1"}
-	if prov, ok := h.regions.Province(v.ProvinceCode); ok {
-		p.Province = prov.Name
-	}
-	reached := map[string]string{}
-	for _, e := range v.History {
-		reached[e.Action] = p.DateTime(e.At)
-	}
-	for _, s := range []models.VisitStatus{models.StatusSubmitted, models.StatusApproved, models.StatusCompleted} {
-		at, done := reached[string(s)]
-		p.Steps = append(p.Steps, trackStep{Status: s, Done: done, At: at})
-	}
-	// The link is a secret: keep it out of referrers and shared caches.
+	return h.renderTracking(c, fiber.StatusOK, h.trackingPageOf(c, tc))
+}
+
+func (h *Handlers) renderTracking(c *fiber.Ctx, status int, p *trackingPage) error {
+	// The link is a secret: keep it out of referrers and search engines.
 	c.Set("Referrer-Policy", "no-referrer")
 	c.Set("X-Robots-Tag", "noindex, nofollow")
-	return h.render(c, fiber.StatusOK, "tracking", p)
+	return h.render(c, status, "tracking", p)
+}
+
+// trackingAction runs one delegation action: change the visit, save it
+// (versioned), tell the host, and come back to the tracking page.
+func (h *Handlers) trackingAction(c *fiber.Ctx, name string, change func(*trackingContext, *trackingPage) error) error {
+	tc, err := h.loadTracking(c)
+	if err != nil {
+		return err
+	}
+	p := h.trackingPageOf(c, tc)
+	for _, f := range []string{"reason", "cancel_reason", "date", "session", "roster_text"} {
+		p.Form.Values[f] = c.FormValue(f)
+	}
+	err = change(tc, p)
+	if v, ok := models.AsValidation(err); ok || len(p.Form.Errors) > 0 {
+		if ok {
+			for f, msg := range v.Fields {
+				p.Form.Errors[f] = msg
+			}
+		}
+		p.Open, p.Form.Error = name, "form.has_errors"
+		return h.renderTracking(c, fiber.StatusUnprocessableEntity, p)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.deps.Store.SaveVisit(c.UserContext(), tc.visit, h.deps.Now()); err != nil {
+		return err // ErrConflict: the 409 page asks to reload
+	}
+	h.notifyHost(c, tc.visit, name)
+	return c.Redirect("/lacak/"+tc.token+"?ok="+name, fiber.StatusSeeOther)
+}
+
+func (h *Handlers) trackingCancel(c *fiber.Ctx) error {
+	return h.trackingAction(c, "batal", func(tc *trackingContext, p *trackingPage) error {
+		return tc.visit.CancelByDelegation(c.FormValue("cancel_reason"), tc.actions, h.deps.Now())
+	})
+}
+
+func (h *Handlers) trackingReschedule(c *fiber.Ctx) error {
+	return h.trackingAction(c, "jadwal", func(tc *trackingContext, p *trackingPage) error {
+		slot := models.RequestedSlot{Date: strings.TrimSpace(c.FormValue("date")), SessionID: c.FormValue("session")}
+		return tc.visit.AskReschedule(slot, c.FormValue("reason"), tc.avail, tc.actions, h.deps.Now())
+	})
+}
+
+func (h *Handlers) trackingRoster(c *fiber.Ctx) error {
+	return h.trackingAction(c, "peserta", func(tc *trackingContext, p *trackingPage) error {
+		if !tc.actions.Roster {
+			return models.ErrForbidden
+		}
+		rp := &requestPage{Page: p.Page}
+		var entries []models.RosterEntry
+		ok, err := h.readRoster(c, rp, &entries)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			p.Form.Errors["roster"], p.RosterRows = rp.Form.Errors["roster"], rp.RosterRows
+			return nil
+		}
+		if len(entries) == 0 {
+			p.Form.Errors["roster"] = "roster.empty"
+			return nil
+		}
+		return tc.visit.ReplaceRoster(entries, tc.actions, h.deps.Now())
+	})
+}
+
+func (h *Handlers) trackingChoose(c *fiber.Ctx) error {
+	return h.trackingAction(c, "pilih", func(tc *trackingContext, p *trackingPage) error {
+		i, err := strconv.Atoi(c.FormValue("offer"))
+		if err != nil {
+			return fiber.ErrBadRequest
+		}
+		return tc.visit.ChooseOffer(i, tc.settings, tc.actions, h.deps.Now(), h.deps.Location)
+	})
+}
+
+// reviseForm shows the request form filled with the request, when staff
+// asked for a revision.
+func (h *Handlers) reviseForm(c *fiber.Ctx) error {
+	tc, err := h.loadTracking(c)
+	if err != nil {
+		return err
+	}
+	if !tc.actions.Revise {
+		return models.ErrForbidden
+	}
+	p := h.revisePage(c, tc)
+	v := tc.visit
+	vals := map[string]string{
+		"institution_name": v.InstitutionName, "institution_type": string(v.InstitutionType),
+		"province": v.ProvinceCode, "regency": v.RegencyCode,
+		"leader_name": v.Leader.Name, "leader_position": v.Leader.Position,
+		"participants": strconv.Itoa(v.Participants), "topics_other": v.TopicsOther, "protocol": v.Protocol,
+		"contact_name": v.Contact.Name, "contact_position": v.Contact.Position,
+		"contact_email": v.Contact.Email, "contact_phone": v.Contact.Phone,
+		"letter_number": v.Letter.Number, "letter_date": v.Letter.Date, "notes": v.Notes,
+	}
+	for i, s := range v.Requested {
+		vals[fmt.Sprintf("slot%d_date", i+1)], vals[fmt.Sprintf("slot%d_session", i+1)] = s.Date, s.SessionID
+	}
+	p.Form.Values = vals
+	for _, t := range v.Topics {
+		p.Chosen[t] = true
+	}
+	p.Regencies = h.regions.Regencies(v.ProvinceCode)
+	return h.render(c, fiber.StatusOK, "request", p)
+}
+
+func (h *Handlers) revisePage(c *fiber.Ctx, tc *trackingContext) *requestPage {
+	p := h.newRequestPage(c, tc.settings)
+	p.Title, p.Action, p.Revision, p.StaffNote = "revise.title", "/lacak/"+tc.token+"/perbaiki", true, tc.visit.StaffNote
+	return p
+}
+
+func (h *Handlers) reviseSubmit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	tc, err := h.loadTracking(c)
+	if err != nil {
+		return err
+	}
+	if !tc.actions.Revise {
+		return models.ErrForbidden
+	}
+	p := h.revisePage(c, tc)
+	in, rules, ok, err := h.readRequestForm(c, p, true)
+	if err != nil || !ok {
+		return err
+	}
+	v := tc.visit
+	oldLetter := v.Letter.FileID
+	if len(in.Letter) > 0 {
+		id, err := h.deps.Store.UploadLetter(ctx, v.ID, in.LetterName, in.Letter)
+		if err != nil {
+			return err
+		}
+		v.Letter.FileID, v.Letter.FileName, v.Letter.Size = id, in.LetterName, int64(len(in.Letter))
+	}
+	if err := v.Revise(&in, rules, tc.actions, h.deps.Now()); err != nil {
+		return err
+	}
+	if err := h.deps.Store.SaveVisit(ctx, v, h.deps.Now()); err != nil {
+		if v.Letter.FileID != oldLetter {
+			_ = h.deps.Store.DeleteLetter(ctx, v.Letter.FileID)
+		}
+		return err
+	}
+	if v.Letter.FileID != oldLetter {
+		_ = h.deps.Store.DeleteLetter(ctx, oldLetter)
+	}
+	h.notifyHost(c, v, "perbaiki")
+	return c.Redirect("/lacak/"+tc.token+"?ok=perbaiki", fiber.StatusSeeOther)
+}
+
+// notifyHost queues a short note to the host's mailbox about what the
+// delegation did. A failure to queue is logged, not shown: the change
+// itself is saved and visible to staff.
+func (h *Handlers) notifyHost(c *fiber.Ctx, v *models.Visit, action string) {
+	if h.host.Email == "" {
+		return
+	}
+	p := h.newPage(c, "mail.host_subject")
+	p.Lang, p.localize = models.LangID, h.views.localizers[models.LangID]
+	subject := p.T("mail.host_subject", "Code", v.Code, "Action", p.T("track.done."+action))
+	last := v.History[len(v.History)-1]
+	text := p.T("mail.host_body", "Code", v.Code, "Institution", v.InstitutionName, "Action", p.T("track.done."+action), "Note", last.Note)
+	m := &models.OutboxMessage{Kind: "visitor_" + action, VisitID: v.ID, To: []string{h.host.Email}, Subject: subject,
+		Text: text, HTML: "<p>" + template.HTMLEscapeString(text) + "</p>", Language: models.LangID}
+	if err := h.deps.Store.Enqueue(c.UserContext(), m, h.deps.Now()); err != nil {
+		h.deps.Logger.Error("queue host notice", "code", v.Code, "err", err)
+	}
 }
 
 // trackingLetter streams the request's own letter, only through its link.

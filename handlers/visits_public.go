@@ -103,6 +103,9 @@ type requestPage struct {
 	MaxPeople   int
 	RosterRows  []models.RosterRowError
 	SlotDetail  map[string]string // "slot1" → "Hari Raya Nyepi …": why it is closed
+	Action      string            // where the form posts
+	Revision    bool              // correcting a request staff sent back
+	StaffNote   string
 	FormKey     string
 	MinDate     string
 	MaxLetterMB int
@@ -172,6 +175,7 @@ func (h *Handlers) newRequestPage(c *fiber.Ctx, settings models.HostSettings) *r
 		FormKey:     models.NewToken(),
 		MinDate:     models.DateKey(h.deps.Now().In(h.deps.Location)),
 		MaxLetterMB: models.MaxLetterBytes >> 20,
+		Action:      "/ajukan",
 	}
 	seen := map[string]bool{}
 	for _, day := range settings.Weekly {
@@ -217,11 +221,44 @@ func readUpload(c *fiber.Ctx, field string, limit int64) ([]byte, string, error)
 func (h *Handlers) requestSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := h.deps.Now()
+	// The honeypot: a field people never see. Bots fill every field.
+	if c.FormValue("website") != "" {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "spam")
+	}
+	if until, err := h.deps.Store.RecordFailure(ctx, "submit:"+c.IP(), models.SubmissionThrottle(), now); err != nil {
+		return err
+	} else if !until.IsZero() {
+		return fiber.NewError(fiber.StatusTooManyRequests, "submissions")
+	}
 	settings, err := h.deps.Store.HostSettings(ctx)
 	if err != nil {
 		return err
 	}
 	p := h.newRequestPage(c, settings)
+	in, rules, ok, err := h.readRequestForm(c, p, false)
+	if err != nil || !ok {
+		return err
+	}
+	token := models.TrackingToken(h.trackKey, p.FormKey)
+	visit := models.NewRequest(&in, rules, p.FormKey, token, now)
+	ack := func(v *models.Visit) *models.OutboxMessage { return h.acknowledgement(c, v, token) }
+	err = h.deps.Store.SubmitRequest(ctx, visit, in.Letter, ack, h.deps.Location, now)
+	if errors.Is(err, models.ErrDuplicateSubmission) {
+		// A double click or a refresh: the first submission's link is the
+		// same one (the token is derived from the form key).
+		return c.Redirect("/lacak/"+token+"?baru=1", fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	h.deps.Logger.Info("request submitted", "code", visit.Code)
+	return c.Redirect("/lacak/"+token+"?baru=1", fiber.StatusSeeOther)
+}
+
+// readRequestForm reads and validates the request form (new or revised).
+// When the input is invalid it renders the form again with every typed
+// value and a message per field, and returns ok=false.
+func (h *Handlers) readRequestForm(c *fiber.Ctx, p *requestPage, revision bool) (models.RequestInput, models.RequestRules, bool, error) {
 	fields := []string{"institution_name", "institution_type", "province", "regency", "leader_name", "leader_position",
 		"participants", "topics_other", "protocol", "contact_name", "contact_position", "contact_email", "contact_phone",
 		"letter_number", "letter_date", "roster_text", "notes", "form_key"}
@@ -238,8 +275,8 @@ func (h *Handlers) requestSubmit(c *fiber.Ctx) error {
 	var topics []string
 	if mf, err := c.MultipartForm(); err == nil {
 		topics = mf.Value["topics"]
-	} else if args := c.Request().PostArgs(); args != nil {
-		for _, v := range args.PeekMulti("topics") {
+	} else {
+		for _, v := range c.Request().PostArgs().PeekMulti("topics") {
 			topics = append(topics, string(v))
 		}
 	}
@@ -248,14 +285,9 @@ func (h *Handlers) requestSubmit(c *fiber.Ctx) error {
 	}
 	p.Regencies = h.regions.Regencies(p.Form.Values["province"])
 
-	// The honeypot: a field people never see. Bots fill every field.
-	if c.FormValue("website") != "" {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "spam")
-	}
-
 	letter, letterName, err := readUpload(c, "letter", models.MaxLetterBytes)
 	if err != nil {
-		return err
+		return models.RequestInput{}, models.RequestRules{}, false, err
 	}
 	in := models.RequestInput{
 		InstitutionName: p.Form.Values["institution_name"], InstitutionType: p.Form.Values["institution_type"],
@@ -266,7 +298,7 @@ func (h *Handlers) requestSubmit(c *fiber.Ctx) error {
 		ContactName: p.Form.Values["contact_name"], ContactPosition: p.Form.Values["contact_position"],
 		ContactEmail: p.Form.Values["contact_email"], ContactPhone: p.Form.Values["contact_phone"],
 		LetterNumber: p.Form.Values["letter_number"], LetterDate: p.Form.Values["letter_date"],
-		Letter: letter, LetterName: safeFileName(letterName),
+		Letter: letter, LetterName: safeFileName(letterName), KeepLetter: revision,
 		Notes: p.Form.Values["notes"], Language: languageOf(c),
 	}
 	for i := range in.Slots {
@@ -277,42 +309,24 @@ func (h *Handlers) requestSubmit(c *fiber.Ctx) error {
 	}
 
 	// The roster: an uploaded CSV/XLSX, or lines typed into the text box.
-	var rosterErr bool
-	rosterFile, _, err := readUpload(c, "roster_file", 1<<20)
+	rosterOK, err := h.readRoster(c, p, &in.Roster)
 	if err != nil {
-		return err
-	}
-	if len(rosterFile) > 0 || strings.TrimSpace(p.Form.Values["roster_text"]) != "" {
-		var src io.Reader = bytes.NewReader(rosterFile)
-		if len(rosterFile) == 0 {
-			src = strings.NewReader("nama;jabatan;jenis kelamin;kebutuhan\n" + p.Form.Values["roster_text"])
-		}
-		entries, rowErrs, err := models.ParseRoster(src)
-		switch {
-		case errors.Is(err, models.ErrRosterTooLarge):
-			p.Form.Errors["roster"] = "roster.too_large"
-			rosterErr = true
-		case err != nil:
-			p.Form.Errors["roster"] = "roster.unreadable"
-			rosterErr = true
-		case len(rowErrs) > 0:
-			p.Form.Errors["roster"] = "roster.bad_rows"
-			p.RosterRows = rowErrs
-			rosterErr = true
-		default:
-			in.Roster = entries
-		}
+		return in, models.RequestRules{}, false, err
 	}
 
 	first, _ := models.ParseDateKey(in.Slots[0].Date, h.deps.Location)
 	a, err := h.availability(c, first.AddDate(0, -1, 0), first.AddDate(0, 3, 0))
 	if err != nil {
-		return err
+		return in, models.RequestRules{}, false, err
 	}
 	rules := models.RequestRules{Regions: h.regions, Availability: a}
 	verr := in.Validate(rules)
-	if v, ok := models.AsValidation(verr); ok || rosterErr {
-		if ok {
+	v, invalid := models.AsValidation(verr)
+	if verr != nil && !invalid {
+		return in, rules, false, verr
+	}
+	if invalid || !rosterOK {
+		if invalid {
 			for f, msg := range v.Fields {
 				p.Form.Errors[f] = msg
 			}
@@ -328,26 +342,40 @@ func (h *Handlers) requestSubmit(c *fiber.Ctx) error {
 		if in.Letter != nil && p.Form.Errors["letter"] == "" {
 			p.Form.Errors["letter"] = "err.letter_again"
 		}
-		return h.render(c, fiber.StatusUnprocessableEntity, "request", p)
+		return in, rules, false, h.render(c, fiber.StatusUnprocessableEntity, "request", p)
 	}
-	if verr != nil {
-		return verr
-	}
+	return in, rules, true, nil
+}
 
-	token := models.TrackingToken(h.trackKey, p.FormKey)
-	visit := models.NewRequest(&in, rules, p.FormKey, token, now)
-	ack := func(v *models.Visit) *models.OutboxMessage { return h.acknowledgement(c, v, token) }
-	err = h.deps.Store.SubmitRequest(ctx, visit, in.Letter, ack, h.deps.Location, now)
-	if errors.Is(err, models.ErrDuplicateSubmission) {
-		// A double click or a refresh: the first submission's link is the
-		// same one (the token is derived from the form key).
-		return c.Redirect("/lacak/"+token+"?baru=1", fiber.StatusSeeOther)
-	}
+// readRoster reads the roster of a form: an uploaded CSV/XLSX file, or the
+// lines typed into the text box. Problems go to the page; ok=false then.
+func (h *Handlers) readRoster(c *fiber.Ctx, p *requestPage, into *[]models.RosterEntry) (bool, error) {
+	file, _, err := readUpload(c, "roster_file", models.MaxRosterFileSize)
 	if err != nil {
-		return err
+		return false, err
 	}
-	h.deps.Logger.Info("request submitted", "code", visit.Code)
-	return c.Redirect("/lacak/"+token+"?baru=1", fiber.StatusSeeOther)
+	typed := strings.TrimSpace(c.FormValue("roster_text"))
+	if len(file) == 0 && typed == "" {
+		return true, nil
+	}
+	var src io.Reader = bytes.NewReader(file)
+	if len(file) == 0 {
+		src = strings.NewReader("nama;jabatan;jenis kelamin;kebutuhan\n" + typed)
+	}
+	entries, rowErrs, err := models.ParseRoster(src)
+	switch {
+	case errors.Is(err, models.ErrRosterTooLarge):
+		p.Form.Errors["roster"] = "roster.too_large"
+	case err != nil:
+		p.Form.Errors["roster"] = "roster.unreadable"
+	case len(rowErrs) > 0:
+		p.Form.Errors["roster"] = "roster.bad_rows"
+		p.RosterRows = rowErrs
+	default:
+		*into = entries
+		return true, nil
+	}
+	return false, nil
 }
 
 // safeFileName keeps a letter's name displayable and harmless.

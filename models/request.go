@@ -50,6 +50,8 @@ type RequestInput struct {
 	LetterNumber, LetterDate         string
 	Letter                           []byte
 	LetterName                       string
+	// KeepLetter: a revision may keep the letter already on file.
+	KeepLetter bool
 	Roster                           []RosterEntry
 	Notes                            string
 	Language                         string
@@ -201,7 +203,7 @@ func (in *RequestInput) Validate(r RequestRules) error {
 	} else if in.LetterDate > today {
 		v.Add("letter_date", "err.letter_future")
 	}
-	if msg := LetterProblem(in.Letter); msg != "" {
+	if msg := LetterProblem(in.Letter); msg != "" && !(in.KeepLetter && len(in.Letter) == 0) {
 		v.Add("letter", msg)
 	}
 
@@ -301,18 +303,16 @@ func (s *Store) SubmitRequest(ctx context.Context, v *Visit, letter []byte, ack 
 		}
 		return err
 	}
-	bucket := s.db.GridFSBucket(options.GridFSBucket().SetName(bucketLetters))
-	fileID, err := bucket.UploadFromStream(ctx, v.Letter.FileName, bytes.NewReader(letter),
-		options.GridFSUpload().SetMetadata(bson.D{{Key: "content_type", Value: "application/pdf"}, {Key: "visit_id", Value: v.ID}}))
+	fileID, err := s.UploadLetter(ctx, v.ID, v.Letter.FileName, letter)
 	if err != nil {
-		return fmt.Errorf("store: letter: %w", err)
+		return err
 	}
 	v.Letter.FileID = fileID
 	if v.Code, err = s.NextVisitCode(ctx, now, loc); err != nil {
 		return err
 	}
 	if err := s.InsertVisit(ctx, v); err != nil {
-		_ = bucket.Delete(context.WithoutCancel(ctx), fileID)
+		_ = s.DeleteLetter(context.WithoutCancel(ctx), fileID)
 		if isDuplicateKey(err) {
 			return ErrDuplicateSubmission
 		}
@@ -374,6 +374,22 @@ func (s *Store) Bookings(ctx context.Context, from, to time.Time) ([]Booking, er
 		out = append(out, Booking{Date: DateKey(r.Start.In(from.Location())), SessionID: r.SessionID, Participants: r.Participants})
 	}
 	return out, nil
+}
+
+// UploadLetter stores a request letter (already checked to be a PDF).
+func (s *Store) UploadLetter(ctx context.Context, visitID bson.ObjectID, name string, pdf []byte) (bson.ObjectID, error) {
+	bucket := s.db.GridFSBucket(options.GridFSBucket().SetName(bucketLetters))
+	id, err := bucket.UploadFromStream(ctx, name, bytes.NewReader(pdf),
+		options.GridFSUpload().SetMetadata(bson.D{{Key: "content_type", Value: "application/pdf"}, {Key: "visit_id", Value: visitID}}))
+	if err != nil {
+		return bson.ObjectID{}, fmt.Errorf("store: letter: %w", err)
+	}
+	return id, nil
+}
+
+// DeleteLetter removes a stored letter (a replaced or orphaned one).
+func (s *Store) DeleteLetter(ctx context.Context, id bson.ObjectID) error {
+	return s.db.GridFSBucket(options.GridFSBucket().SetName(bucketLetters)).Delete(ctx, id)
 }
 
 // OpenLetter streams a stored letter.

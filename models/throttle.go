@@ -87,3 +87,10 @@ func (s *Store) ClearFailures(ctx context.Context, key string) error {
 	_, err := s.db.Collection(colFailures).DeleteMany(ctx, bson.D{{Key: "key", Value: key}})
 	return err
 }
+
+// SubmissionThrottle limits public request forms per client address: 30
+// posts an hour is far above an honest office (a form corrected a few
+// times) and far below a flood.
+func SubmissionThrottle() ThrottlePolicy {
+	return ThrottlePolicy{Window: time.Hour, Lock: time.Hour, Max: 30}
+}

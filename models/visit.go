@@ -79,6 +79,14 @@ type Visit struct {
 	Protocol        string          `bson:"protocol"` // see ProtocolLevels
 	// Requested holds the preferred session first, then up to two alternatives.
 	Requested []RequestedSlot `bson:"requested"`
+	// Offers are the host's counter-offer, while the status is ditawarkan.
+	Offers []OfferedSlot `bson:"offers,omitempty"`
+	// Set by staff on approval (the staff issue): shown on the tracking page.
+	Room      string   `bson:"room,omitempty"`
+	Escorts   []string `bson:"escorts,omitempty"` // names
+	Agenda    []string `bson:"agenda,omitempty"`
+	Receiver  string   `bson:"receiver,omitempty"`   // receiving official
+	StaffNote string   `bson:"staff_note,omitempty"` // e.g. what to revise
 	// SessionID, Start and End are the (requested or approved) session
 	// and its time, in UTC.
 	SessionID string        `bson:"session_id"`

@@ -1,0 +1,161 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"studitiru/models"
+)
+
+// submitted files a valid request and returns its token and stored visit.
+func submitted(t *testing.T, e *env) (string, *models.Visit) {
+	t.Helper()
+	res := e.submit(validRequest(), map[string][]byte{"letter": testPDF()})
+	token := strings.TrimSuffix(strings.TrimPrefix(res.location, "/lacak/"), "?baru=1")
+	v, err := e.store.VisitByTrackingToken(t.Context(), token)
+	if err != nil {
+		t.Fatalf("submitted request: %v (%d %.500s)", err, res.status, res.body)
+	}
+	return token, v
+}
+
+func TestDelegationCancelsWithAReason(t *testing.T) {
+	e := newEnv(t)
+	token, v := submitted(t, e)
+	res := e.post("/lacak/"+token+"/batal", url.Values{"cancel_reason": {""}}, "")
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `id="e-cancel_reason">Wajib diisi.`) {
+		t.Fatalf("cancel without reason: %d", res.status)
+	}
+	res = e.post("/lacak/"+token+"/batal", url.Values{"cancel_reason": {"Jadwal bentrok dengan kunjungan kerja Bupati."}}, "")
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("cancel: %d %.500s", res.status, res.body)
+	}
+	page := e.do("GET", res.location, nil, "")
+	if !strings.Contains(page.body, "Kunjungan telah dibatalkan") || !strings.Contains(page.body, `id="status">Dibatalkan`) {
+		t.Error("cancellation not shown")
+	}
+	if strings.Contains(page.body, `id="form-batal"`) {
+		t.Error("a cancelled visit can still be cancelled")
+	}
+	mails, _ := e.store.OutboxFor(t.Context(), v.ID)
+	if len(mails) != 2 || !strings.Contains(mails[1].Text, "Jadwal bentrok") {
+		t.Errorf("host not told: %+v", mails)
+	}
+}
+
+func TestDelegationUpdatesRosterAndAsksForAnotherDate(t *testing.T) {
+	e := newEnv(t)
+	token, _ := submitted(t, e)
+	res := e.post("/lacak/"+token+"/peserta", url.Values{"roster_text": {"Ir. Sri Wahyuni; Kepala Seksi; P\nAhmad; Staf; X"}}, "")
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `id="e-roster"`) || !strings.Contains(res.body, "Baris 3") {
+		t.Fatalf("bad roster: %d", res.status)
+	}
+	res = e.post("/lacak/"+token+"/peserta", url.Values{"roster_text": {"Ir. Sri Wahyuni; Kepala Seksi; P\nAhmad Yani; Staf; L"}}, "")
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("roster: %d %.500s", res.status, res.body)
+	}
+	v, _ := e.store.VisitByTrackingToken(t.Context(), token)
+	if len(v.Roster) != 2 || v.Roster[1].Name != "Ahmad Yani" {
+		t.Errorf("roster stored: %+v", v.Roster)
+	}
+
+	res = e.post("/lacak/"+token+"/jadwal-ulang", url.Values{"date": {"2026-03-19"}, "session": {"pagi"}, "reason": {"Bupati berhalangan"}}, "")
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `id="e-slot"`) {
+		t.Fatalf("reschedule to Nyepi: %d", res.status)
+	}
+	res = e.post("/lacak/"+token+"/jadwal-ulang", url.Values{"date": {"2026-04-14"}, "session": {"siang"}, "reason": {"Bupati berhalangan"}}, "")
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("reschedule: %d %.800s", res.status, res.body)
+	}
+	v, _ = e.store.VisitByTrackingToken(t.Context(), token)
+	last := v.History[len(v.History)-1]
+	if last.Action != models.ActionRescheduleAsked || !strings.Contains(last.Note, "2026-04-14") {
+		t.Errorf("reschedule not recorded: %+v", last)
+	}
+}
+
+func TestRosterClosesAtTheDeadline(t *testing.T) {
+	e := newEnv(t)
+	token, _ := submitted(t, e) // visit on Thursday 12 March, 09.00 WITA
+	// Two working days before is Tuesday 10 March; from Wednesday the roster is fixed.
+	e.clock.Advance(6 * 24 * time.Hour) // Wednesday 11 March
+	page := e.do("GET", "/lacak/"+token, nil, "")
+	if strings.Contains(page.body, `id="form-peserta"`) {
+		t.Error("roster form offered after the deadline")
+	}
+	res := e.post("/lacak/"+token+"/peserta", url.Values{"roster_text": {"Ir. Sri Wahyuni; Kepala Seksi; P"}}, "")
+	if res.status != http.StatusForbidden {
+		t.Errorf("roster after the deadline: %d, want 403", res.status)
+	}
+}
+
+func TestRevisionAndOfferedSessions(t *testing.T) {
+	e := newEnv(t)
+	token, v := submitted(t, e)
+	// Staff (the staff issue) send it back for revision.
+	v.Status, v.StaffNote = models.StatusRevision, "Surat harus ditandatangani Sekda."
+	if err := e.store.SaveVisit(t.Context(), v, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	page := e.do("GET", "/lacak/"+token, nil, "")
+	if !strings.Contains(page.body, "Surat harus ditandatangani Sekda.") || !strings.Contains(page.body, `id="tombol-perbaiki"`) {
+		t.Fatal("revision request not shown")
+	}
+	form := e.do("GET", "/lacak/"+token+"/perbaiki", nil, "")
+	if v, _ := inputValue(form.body, "institution_name"); v != "Pemerintah Kabupaten Blora" {
+		t.Fatalf("revision form not prefilled: %q", v)
+	}
+	f := validRequest()
+	f.Set("letter_number", "000.1.2.3/124/Setda")
+	newLetter := append(testPDF(), []byte("% ditandatangani Sekda\n%%EOF\n")...)
+	res := e.submitTo("/lacak/"+token+"/perbaiki", f, map[string][]byte{"letter": newLetter})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("revise: %d %.800s", res.status, res.body)
+	}
+	v, _ = e.store.VisitByTrackingToken(t.Context(), token)
+	if v.Status != models.StatusSubmitted || v.Letter.Number != "000.1.2.3/124/Setda" {
+		t.Errorf("after revision: %s %s", v.Status, v.Letter.Number)
+	}
+	if letter := e.do("GET", "/lacak/"+token+"/surat", nil, ""); letter.body != string(newLetter) {
+		t.Error("the new letter is not the one served")
+	}
+
+	// Staff offer two other sessions; the delegation picks the second.
+	v.Status = models.StatusOffered
+	v.Offers = []models.OfferedSlot{
+		{Date: "2026-03-16", SessionID: "pagi", ExpiresAt: e.clock.Now().Add(72 * time.Hour)},
+		{Date: "2026-03-17", SessionID: "siang", ExpiresAt: e.clock.Now().Add(72 * time.Hour)},
+	}
+	if err := e.store.SaveVisit(t.Context(), v, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res = e.post("/lacak/"+token+"/pilih", url.Values{"offer": {"1"}}, "")
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("choose: %d %.500s", res.status, res.body)
+	}
+	page = e.do("GET", "/lacak/"+token, nil, "")
+	if !strings.Contains(page.body, `id="status">Disetujui`) || !strings.Contains(page.body, "Selasa, 17 Maret 2026, 13.00–15.30 WITA") {
+		t.Errorf("chosen session not shown:\n%.4000s", page.body)
+	}
+}
+
+func TestStaleTrackingActionIsAConflict(t *testing.T) {
+	e := newEnv(t)
+	token, v := submitted(t, e)
+	// Somebody else changes the visit between our read and our write.
+	stale := *v
+	v.Notes = "diubah petugas"
+	if err := e.store.SaveVisit(t.Context(), v, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	stale.Status = models.StatusCancelled
+	if err := e.store.SaveVisit(t.Context(), &stale, e.clock.Now()); err == nil {
+		t.Fatal("a stale save overwrote a newer version")
+	}
+	if res := e.post("/lacak/"+token+"/batal", url.Values{"cancel_reason": {"Rencana berubah total."}}, ""); res.status != http.StatusSeeOther {
+		t.Errorf("fresh action after the conflict: %d", res.status)
+	}
+}
