@@ -2,7 +2,9 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -231,4 +233,119 @@ func TestBrowserSignInLanguageSignOut(t *testing.T) {
 		}
 		t.Errorf("browser console error: %s", line)
 	}
+}
+
+// choose sets a select's value as a person would, firing its change event
+// (the form's script loads the regencies of the chosen province).
+func choose(selector, value string) chromedp.Action[chromedp.Void] {
+	js := fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event("change", {bubbles: true})); return s.value; })()`, selector, value)
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		got, err := chromedp.Evaluate[string](js)(ctx, tg)
+		if err == nil && got != value {
+			err = fmt.Errorf("select %s: value %q not available", selector, value)
+		}
+		return err
+	})
+}
+
+// TestBrowserDelegationJourneyOnAPhone walks the delegation's whole journey
+// at phone width: calendar, an open session, the form with a real PDF and a
+// roster CSV, the confirmation with the code, the tracking link.
+func TestBrowserDelegationJourneyOnAPhone(t *testing.T) {
+	e := newEnv(t)
+	base := serve(t, e)
+	ctx, console := newBrowser(t)
+
+	dir := t.TempDir()
+	letter := filepath.Join(dir, "surat-permohonan.pdf")
+	roster := filepath.Join(dir, "peserta.csv")
+	if err := os.WriteFile(letter, testPDF(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	csv := "Nama;Jabatan;Jenis Kelamin;Kebutuhan\nDrs. Bambang Santoso, M.M.;Sekretaris Daerah;L;\nDwi Lestari, S.Sos.;Kepala Bidang Pelayanan;P;kursi roda\n"
+	if err := os.WriteFile(roster, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var code, status, link string
+	read := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
+			*dst, err = a(ctx, tg)
+			return err
+		})
+	}
+	steps := []struct {
+		name   string
+		action chromedp.Action[chromedp.Void]
+	}{
+		{"phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)},
+		{"open the schedule", chromedp.Navigate(base + "/jadwal")},
+		{"calendar shown", chromedp.WaitVisible(chromedp.CSS(`#hari-2026-03-19`))},
+		{"screenshot", screenshot(t, "ponsel-jadwal")},
+		{"pick an open session", chromedp.Click(chromedp.CSS(`a.slot-open[data-slot="2026-03-12/pagi"]`))},
+		{"form shown", chromedp.WaitVisible(chromedp.CSS(`#form-ajukan`))},
+		{"institution", chromedp.SendKeys(chromedp.CSS(`#f-institution_name`), "Pemerintah Kabupaten Blora")},
+		{"type", choose("#f-institution_type", "kabupaten")},
+		{"province", choose("#f-province", "33")},
+		{"regencies loaded", chromedp.WaitReady(chromedp.CSS(`#f-regency option[value="33.16"]`))},
+		{"regency", choose("#f-regency", "33.16")},
+		{"leader", chromedp.SendKeys(chromedp.CSS(`#f-leader_name`), "Drs. Bambang Santoso, M.M.")},
+		{"leader position", chromedp.SendKeys(chromedp.CSS(`#f-leader_position`), "Sekretaris Daerah Kabupaten Blora")},
+		{"participants", chromedp.SendKeys(chromedp.CSS(`#f-participants`), "24")},
+		{"topic", chromedp.Click(chromedp.CSS(`#f-topic-2`))},
+		{"contact", chromedp.SendKeys(chromedp.CSS(`#f-contact_name`), "Dwi Lestari, S.Sos.")},
+		{"contact position", chromedp.SendKeys(chromedp.CSS(`#f-contact_position`), "Kepala Bidang Pelayanan")},
+		{"contact email", chromedp.SendKeys(chromedp.CSS(`#f-contact_email`), "dwi.lestari@blorakab.go.id")},
+		{"contact phone", chromedp.SendKeys(chromedp.CSS(`#f-contact_phone`), "0812 3456 7890")},
+		{"letter number", chromedp.SendKeys(chromedp.CSS(`#f-letter_number`), "000.1.2.3/123/Setda")},
+		{"letter date", chromedp.SetValue(chromedp.CSS(`#f-letter_date`), "2026-03-02")},
+		{"letter file", chromedp.SetUploadFiles(chromedp.CSS(`#f-letter`), []string{letter})},
+		{"roster file", chromedp.SetUploadFiles(chromedp.CSS(`#f-roster_file`), []string{roster})},
+		{"screenshot", screenshot(t, "ponsel-formulir")},
+		{"submit", chromedp.Click(chromedp.CSS(`#kirim-permohonan`))},
+		{"confirmation", chromedp.WaitVisible(chromedp.CSS(`#konfirmasi`))},
+		{"read code", read(&code, chromedp.Text(chromedp.CSS(`#kode`)))},
+		{"screenshot", screenshot(t, "ponsel-konfirmasi")},
+		{"read the tracking link", read(&link, chromedp.Text(chromedp.CSS(`#tautan-lacak`)))},
+		// The link names the configured public address; the test server
+		// listens elsewhere, so open the same path there.
+		{"open the tracking link", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			u, err := url.Parse(strings.TrimSpace(link))
+			if err != nil {
+				return err
+			}
+			_, err = chromedp.Navigate(base+u.Path)(ctx, tg)
+			return err
+		})},
+		{"tracking page", chromedp.WaitVisible(chromedp.CSS(`#status`))},
+		{"read status", read(&status, chromedp.Text(chromedp.CSS(`#status`)))},
+		{"screenshot", screenshot(t, "ponsel-lacak")},
+	}
+	for _, step := range steps {
+		if err := chromedp.Do(ctx, step.action); err != nil {
+			t.Fatalf("browser step %q: %v (console: %v)", step.name, err, console.all())
+		}
+	}
+	if code != "ST-2026-0001" {
+		t.Errorf("code on the confirmation: %q", code)
+	}
+	if strings.TrimSpace(status) != "Diajukan" {
+		t.Errorf("status on the tracking page: %q", status)
+	}
+	v, err := e.store.VisitBySubmissionKey(t.Context(), mustOnlyVisit(t, e).SubmissionKey)
+	if err != nil || len(v.Roster) != 2 || v.Roster[1].Needs != "kursi roda" || v.RegencyCode != "33.16" {
+		t.Errorf("stored request: %+v %v", v, err)
+	}
+	for _, line := range console.all() {
+		t.Errorf("browser console error: %s", line)
+	}
+}
+
+func mustOnlyVisit(t *testing.T, e *env) *models.Visit {
+	t.Helper()
+	visits, err := e.store.RecentVisits(t.Context(), 2)
+	if err != nil || len(visits) != 1 {
+		t.Fatalf("want exactly one request, got %d (%v)", len(visits), err)
+	}
+	return &visits[0]
 }

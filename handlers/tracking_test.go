@@ -159,3 +159,22 @@ func TestStaleTrackingActionIsAConflict(t *testing.T) {
 		t.Errorf("fresh action after the conflict: %d", res.status)
 	}
 }
+
+func TestOffersHoldTheirSessionsOnTheSchedule(t *testing.T) {
+	e := newEnv(t)
+	_, v := submitted(t, e)
+	v.Status = models.StatusOffered
+	v.Offers = []models.OfferedSlot{{Date: "2026-03-16", SessionID: "pagi", ExpiresAt: e.clock.Now().Add(48 * time.Hour)}}
+	if err := e.store.SaveVisit(t.Context(), v, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	page := e.do("GET", "/jadwal?bulan=2026-03", nil, "")
+	if strings.Contains(page.body, `data-slot="2026-03-16/pagi"`) {
+		t.Error("a held session is still offered to others")
+	}
+	e.clock.Advance(49 * time.Hour) // the offer expired
+	page = e.do("GET", "/jadwal?bulan=2026-03", nil, "")
+	if !strings.Contains(page.body, `data-slot="2026-03-16/pagi"`) {
+		t.Error("an expired offer still holds its session")
+	}
+}

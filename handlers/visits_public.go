@@ -22,7 +22,7 @@ func (h *Handlers) availability(c *fiber.Ctx, from, to time.Time) (models.Availa
 	if err != nil {
 		return models.Availability{}, err
 	}
-	bookings, err := h.deps.Store.Bookings(ctx, from, to)
+	bookings, err := h.deps.Store.Bookings(ctx, from, to, h.deps.Now())
 	if err != nil {
 		return models.Availability{}, err
 	}

@@ -351,9 +351,9 @@ func (s *Store) findVisit(ctx context.Context, filter bson.D) (*Visit, error) {
 	return &v, nil
 }
 
-// Bookings lists what occupies sessions between two dates (DateKeys,
-// inclusive): approved visits. Held counter-offers join in the staff issue.
-func (s *Store) Bookings(ctx context.Context, from, to time.Time) ([]Booking, error) {
+// Bookings lists what occupies sessions between two times: approved
+// visits, and the sessions held for a delegation by a live counter-offer.
+func (s *Store) Bookings(ctx context.Context, from, to, now time.Time) ([]Booking, error) {
 	cur, err := s.db.Collection(colVisits).Find(ctx, bson.D{
 		{Key: "status", Value: string(StatusApproved)},
 		{Key: "start", Value: bson.D{{Key: "$gte", Value: from.UTC()}, {Key: "$lt", Value: to.UTC()}}},
@@ -361,17 +361,31 @@ func (s *Store) Bookings(ctx context.Context, from, to time.Time) ([]Booking, er
 	if err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		Start        time.Time `bson:"start"`
-		Participants int       `bson:"participants"`
-		SessionID    string    `bson:"session_id"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
+	var approved []Visit
+	if err := cur.All(ctx, &approved); err != nil {
 		return nil, err
 	}
-	out := make([]Booking, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, Booking{Date: DateKey(r.Start.In(from.Location())), SessionID: r.SessionID, Participants: r.Participants})
+	out := make([]Booking, 0, len(approved))
+	for _, v := range approved {
+		out = append(out, Booking{Date: DateKey(v.Start.In(from.Location())), SessionID: v.SessionID, Participants: v.Participants})
+	}
+
+	cur, err = s.db.Collection(colVisits).Find(ctx, bson.D{{Key: "status", Value: string(StatusOffered)}},
+		options.Find().SetProjection(bson.D{{Key: "offers", Value: 1}, {Key: "participants", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var offered []Visit
+	if err := cur.All(ctx, &offered); err != nil {
+		return nil, err
+	}
+	fromKey, toKey := DateKey(from), DateKey(to)
+	for _, v := range offered {
+		for _, o := range v.Offers {
+			if o.ExpiresAt.After(now) && o.Date >= fromKey && o.Date < toKey {
+				out = append(out, Booking{Date: o.Date, SessionID: o.SessionID, Participants: v.Participants})
+			}
+		}
 	}
 	return out, nil
 }
