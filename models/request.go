@@ -52,9 +52,9 @@ type RequestInput struct {
 	LetterName                       string
 	// KeepLetter: a revision may keep the letter already on file.
 	KeepLetter bool
-	Roster                           []RosterEntry
-	Notes                            string
-	Language                         string
+	Roster     []RosterEntry
+	Notes      string
+	Language   string
 }
 
 // RequestRules is what validation needs to know about the world.
