@@ -208,14 +208,10 @@ func (h *Handlers) trackingChoose(c *fiber.Ctx) error {
 // reviseForm shows the request form filled with the request, when staff
 // asked for a revision.
 func (h *Handlers) reviseForm(c *fiber.Ctx) error {
-	tc, err := h.loadTracking(c)
+	tc, p, err := h.loadRevision(c)
 	if err != nil {
 		return err
 	}
-	if !tc.actions.Revise {
-		return models.ErrForbidden
-	}
-	p := h.revisePage(c, tc)
 	v := tc.visit
 	vals := map[string]string{
 		"institution_name": v.InstitutionName, "institution_type": string(v.InstitutionType),
@@ -237,22 +233,27 @@ func (h *Handlers) reviseForm(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, "request", p)
 }
 
-func (h *Handlers) revisePage(c *fiber.Ctx, tc *trackingContext) *requestPage {
+// loadRevision loads the visit of the link, checks that a revision is
+// asked for, and prepares the request form for it.
+func (h *Handlers) loadRevision(c *fiber.Ctx) (*trackingContext, *requestPage, error) {
+	tc, err := h.loadTracking(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !tc.actions.Revise {
+		return nil, nil, models.ErrForbidden
+	}
 	p := h.newRequestPage(c, tc.settings)
 	p.Title, p.Action, p.Revision, p.StaffNote = "revise.title", "/lacak/"+tc.token+"/perbaiki", true, tc.visit.StaffNote
-	return p
+	return tc, p, nil
 }
 
 func (h *Handlers) reviseSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	tc, err := h.loadTracking(c)
+	tc, p, err := h.loadRevision(c)
 	if err != nil {
 		return err
 	}
-	if !tc.actions.Revise {
-		return models.ErrForbidden
-	}
-	p := h.revisePage(c, tc)
 	in, rules, ok, err := h.readRequestForm(c, p, true)
 	if err != nil || !ok {
 		return err
