@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -59,7 +60,7 @@ func newBrowser(t *testing.T) (context.Context, *consoleLog) {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 
 	console := &consoleLog{}
@@ -80,7 +81,14 @@ func newBrowser(t *testing.T) (context.Context, *consoleLog) {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, log.Enable, cdp.Empty{})
+		if _, err := cdp.Call(ctx, tg, log.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		// Bootstrap scrolls smoothly unless the user asks for reduced
+		// motion; a click computed during a smooth scroll can miss.
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
+		})
 		return err
 	}))
 	if err != nil {
@@ -212,7 +220,7 @@ func TestBrowserSignInLanguageSignOut(t *testing.T) {
 		{"screenshot ponsel-beranda", screenshot(t, "ponsel-beranda")},
 	}
 	for _, step := range steps {
-		if err := chromedp.Do(ctx, step.action); err != nil {
+		if err := doStep(ctx, step.action); err != nil {
 			t.Fatalf("browser step %q: %v (console: %v)", step.name, err, console.all())
 		}
 	}
@@ -233,6 +241,14 @@ func TestBrowserSignInLanguageSignOut(t *testing.T) {
 		}
 		t.Errorf("browser console error: %s", line)
 	}
+}
+
+// doStep runs one step with its own time limit, so that a stuck step
+// leaves the browser usable for saying what the page shows.
+func doStep(ctx context.Context, step chromedp.Action[chromedp.Void]) error {
+	stepCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return chromedp.Do(stepCtx, step)
 }
 
 // choose sets a select's value as a person would, firing its change event
@@ -293,6 +309,7 @@ func TestBrowserDelegationJourneyOnAPhone(t *testing.T) {
 		{"leader position", chromedp.SendKeys(chromedp.CSS(`#f-leader_position`), "Sekretaris Daerah Kabupaten Blora")},
 		{"participants", chromedp.SendKeys(chromedp.CSS(`#f-participants`), "24")},
 		{"topic", chromedp.Click(chromedp.CSS(`#f-topic-2`))},
+		{"topic ticked", chromedp.WaitReady(chromedp.CSS(`#f-topic-2:checked`))},
 		{"contact", chromedp.SendKeys(chromedp.CSS(`#f-contact_name`), "Dwi Lestari, S.Sos.")},
 		{"contact position", chromedp.SendKeys(chromedp.CSS(`#f-contact_position`), "Kepala Bidang Pelayanan")},
 		{"contact email", chromedp.SendKeys(chromedp.CSS(`#f-contact_email`), "dwi.lestari@blorakab.go.id")},
@@ -322,8 +339,11 @@ func TestBrowserDelegationJourneyOnAPhone(t *testing.T) {
 		{"screenshot", screenshot(t, "ponsel-lacak")},
 	}
 	for _, step := range steps {
-		if err := chromedp.Do(ctx, step.action); err != nil {
-			t.Fatalf("browser step %q: %v (console: %v)", step.name, err, console.all())
+		if err := doStep(ctx, step.action); err != nil {
+			// Say what the page complains about, if it shows form errors.
+			shown, _ := chromedp.Run(ctx, chromedp.Evaluate[string](
+				`Array.from(document.querySelectorAll('.invalid-feedback, .alert')).map(e => e.id + ': ' + e.textContent.trim()).join(' | ')`))
+			t.Fatalf("browser step %q: %v (console: %v; page says: %s)", step.name, err, console.all(), shown)
 		}
 	}
 	if code != "ST-2026-0001" {

@@ -29,6 +29,20 @@ func statusOf(err error) int {
 	return fiber.StatusInternalServerError
 }
 
+// errorPages names the catalogue entry (".title" and ".body") of each
+// status that has its own explanation; others get the generic one.
+var errorPages = map[int]string{
+	fiber.StatusUnauthorized:          "error.401",
+	fiber.StatusForbidden:             "error.403",
+	fiber.StatusNotFound:              "error.404",
+	fiber.StatusMethodNotAllowed:      "error.405",
+	fiber.StatusConflict:              "error.409",
+	fiber.StatusRequestEntityTooLarge: "error.413",
+	fiber.StatusUnprocessableEntity:   "error.422",
+	fiber.StatusTooManyRequests:       "error.429",
+	fiber.StatusServiceUnavailable:    "error.503",
+}
+
 // errorPage is the data of the error page.
 type errorPage struct {
 	Page
@@ -41,29 +55,12 @@ type errorPage struct {
 // logged with its detail; the visitor sees only that something went wrong.
 func (h *Handlers) handleError(c *fiber.Ctx, err error) error {
 	status := statusOf(err)
-	key := "error.generic"
-	switch status {
-	case fiber.StatusNotFound:
-		key = "error.404"
-	case fiber.StatusUnauthorized:
-		key = "error.401"
-	case fiber.StatusForbidden:
-		key = "error.403"
-		if errors.Is(err, errCSRF) {
-			key = "error.csrf"
-		}
-	case fiber.StatusConflict:
-		key = "error.409"
-	case fiber.StatusUnprocessableEntity:
-		key = "error.422"
-	case fiber.StatusRequestEntityTooLarge:
-		key = "error.413"
-	case fiber.StatusMethodNotAllowed:
-		key = "error.405"
-	case fiber.StatusTooManyRequests:
-		key = "error.429"
-	case fiber.StatusServiceUnavailable:
-		key = "error.503"
+	key, ok := errorPages[status]
+	if !ok {
+		key = "error.generic"
+	}
+	if errors.Is(err, errCSRF) {
+		key = "error.csrf"
 	}
 	if status >= 500 {
 		h.deps.Logger.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
