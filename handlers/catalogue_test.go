@@ -16,13 +16,26 @@ import (
 
 func loadCatalogue(t *testing.T, lang string) map[string]string {
 	t.Helper()
-	b, err := fs.ReadFile(templates.FS, "locales/active."+lang+".toml")
-	if err != nil {
-		t.Fatal(err)
+	files, err := fs.Glob(templates.FS, "locales/*."+lang+".toml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no %s catalogue: %v", lang, err)
 	}
 	m := map[string]string{}
-	if err := toml.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s catalogue: %v", lang, err)
+	for _, f := range files {
+		b, err := fs.ReadFile(templates.FS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := map[string]string{}
+		if err := toml.Unmarshal(b, &part); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				t.Errorf("%s repeats %q from another file", f, k)
+			}
+			m[k] = v
+		}
 	}
 	return m
 }
@@ -62,7 +75,7 @@ func TestCataloguesAreComplete(t *testing.T) {
 		}
 		return nil
 	})
-	goKey := regexp.MustCompile(`"((?:err|form|signin|users|profile|staff|home|error|roster|avail|track|mail|request)\.[a-z0-9_]+)"`)
+	goKey := regexp.MustCompile(`"((?:err|form|signin|users|profile|staff|home|error|roster|avail|track|mail|request|settings|holiday|escort|inbox|visit|decision|cal|letter)\.[a-z0-9_]+)"`)
 	for _, dir := range []string{".", "../models"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {

@@ -29,9 +29,16 @@ type views struct {
 func loadViews(loc *time.Location) (*views, error) {
 	bundle := i18n.NewBundle(language.Indonesian)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	// Each area may keep its own file (locales/<area>.<lang>.toml).
 	for _, lang := range []string{models.LangID, models.LangEN} {
-		if _, err := bundle.LoadMessageFileFS(templates.FS, "locales/active."+lang+".toml"); err != nil {
-			return nil, fmt.Errorf("catalogue %s: %w", lang, err)
+		files, err := fs.Glob(templates.FS, "locales/*."+lang+".toml")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if _, err := bundle.LoadMessageFileFS(templates.FS, f); err != nil {
+				return nil, fmt.Errorf("catalogue %s: %w", f, err)
+			}
 		}
 	}
 	v := &views{

@@ -11,6 +11,13 @@ type HostProfile struct {
 	Phone       string
 	OfficeHours []string
 	Regency     string
+	// Letterhead and signatory of the reply letter (surat balasan).
+	LetterCity     string // place of the letter's date line, e.g. "Mangupraja Mandala"
+	SignatoryName  string // with titles
+	SignatoryTitle string // e.g. "Kepala Dinas Penanaman Modal dan PTSP"
+	SignatoryNIP   string
+	// Receivers are the usual receiving officials offered on approval.
+	Receivers []string
 }
 
 // DefaultHostProfile is MPP Kabupaten Badung, run by DPMPTSP Kabupaten Badung.
@@ -27,6 +34,13 @@ func DefaultHostProfile() HostProfile {
 			"Senin–Kamis 08.00–16.00 WITA",
 			"Jumat 06.30–12.00 WITA",
 		},
-		Regency: "Kabupaten Badung",
+		Regency:        "Kabupaten Badung",
+		LetterCity:     "Mangupraja Mandala",
+		SignatoryTitle: "Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kabupaten Badung",
+		Receivers: []string{
+			"Kepala DPMPTSP Kabupaten Badung",
+			"Sekretaris DPMPTSP Kabupaten Badung",
+			"Sekretaris Daerah Kabupaten Badung",
+		},
 	}
 }

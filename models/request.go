@@ -343,6 +343,11 @@ func (s *Store) VisitByTrackingToken(ctx context.Context, token string) (*Visit,
 	return s.findVisit(ctx, bson.D{{Key: "tracking_hash", Value: hashToken(token)}})
 }
 
+// VisitByID finds a visit for staff pages.
+func (s *Store) VisitByID(ctx context.Context, id bson.ObjectID) (*Visit, error) {
+	return s.findVisit(ctx, bson.D{{Key: "_id", Value: id}})
+}
+
 func (s *Store) findVisit(ctx context.Context, filter bson.D) (*Visit, error) {
 	var v Visit
 	if err := s.db.Collection(colVisits).FindOne(ctx, filter).Decode(&v); err != nil {

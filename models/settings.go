@@ -62,7 +62,30 @@ type HostSettings struct {
 	RosterDeadlineDays int        `bson:"roster_deadline_days"`
 	Blackouts          []Blackout `bson:"blackouts"`
 	Topics             []string   `bson:"topics"`
-	Version            int64      `bson:"version"`
+	// Rooms where delegations are received.
+	Rooms []Room `bson:"rooms"`
+	// AgendaTemplate is the default programme of a visit, one item per line.
+	AgendaTemplate []string `bson:"agenda_template"`
+	// OfferHoldDays: how many calendar days a counter-offer holds its slots.
+	OfferHoldDays int   `bson:"offer_hold_days"`
+	Version       int64 `bson:"version"`
+}
+
+// Room is a meeting room of the host. ID is stable (reservations use it).
+type Room struct {
+	ID       string `bson:"id"`
+	Name     string `bson:"name"`
+	Capacity int    `bson:"capacity"`
+}
+
+// RoomByID finds a room.
+func (h HostSettings) RoomByID(id string) (Room, bool) {
+	for _, r := range h.Rooms {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Room{}, false
 }
 
 // DefaultHostSettings follow Badung's office hours (Keputusan Bupati
@@ -87,6 +110,15 @@ func DefaultHostSettings() HostSettings {
 			"Perizinan dan investasi", "Pembentukan MPP", "MPP digital",
 			"Integrasi OSS", "Pengelolaan tenant", "SKM dan pengaduan",
 		},
+		Rooms: []Room{
+			{ID: "aula", Name: "Aula MPP Lantai 2", Capacity: 80},
+			{ID: "rapat", Name: "Ruang Rapat DPMPTSP", Capacity: 30},
+		},
+		AgendaTemplate: []string{
+			"Penyambutan", "Paparan profil MPP Badung", "Tanya jawab",
+			"Peninjauan loket dan tenant", "Foto bersama",
+		},
+		OfferHoldDays: 5,
 	}
 }
 

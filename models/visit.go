@@ -81,9 +81,14 @@ type Visit struct {
 	Requested []RequestedSlot `bson:"requested"`
 	// Offers are the host's counter-offer, while the status is ditawarkan.
 	Offers []OfferedSlot `bson:"offers,omitempty"`
-	// Set by staff on approval (the staff issue): shown on the tracking page.
-	Room      string   `bson:"room,omitempty"`
-	Escorts   []string `bson:"escorts,omitempty"` // names
+	// Set by staff on approval: shown on the tracking page. The IDs are
+	// what reservations hold; the names are kept as they were at the time.
+	RoomID    string          `bson:"room_id,omitempty"`
+	Room      string          `bson:"room,omitempty"`
+	EscortIDs []bson.ObjectID `bson:"escort_ids,omitempty"`
+	Escorts   []string        `bson:"escorts,omitempty"` // names
+	// ReplyNumber is the number of the host's reply letter (surat balasan).
+	ReplyNumber string `bson:"reply_number,omitempty"`
 	Agenda    []string `bson:"agenda,omitempty"`
 	Receiver  string   `bson:"receiver,omitempty"`   // receiving official
 	StaffNote string   `bson:"staff_note,omitempty"` // e.g. what to revise
