@@ -88,10 +88,10 @@ type Visit struct {
 	EscortIDs []bson.ObjectID `bson:"escort_ids,omitempty"`
 	Escorts   []string        `bson:"escorts,omitempty"` // names
 	// ReplyNumber is the number of the host's reply letter (surat balasan).
-	ReplyNumber string `bson:"reply_number,omitempty"`
-	Agenda    []string `bson:"agenda,omitempty"`
-	Receiver  string   `bson:"receiver,omitempty"`   // receiving official
-	StaffNote string   `bson:"staff_note,omitempty"` // e.g. what to revise
+	ReplyNumber string   `bson:"reply_number,omitempty"`
+	Agenda      []string `bson:"agenda,omitempty"`
+	Receiver    string   `bson:"receiver,omitempty"`   // receiving official
+	StaffNote   string   `bson:"staff_note,omitempty"` // e.g. what to revise
 	// SessionID, Start and End are the (requested or approved) session
 	// and its time, in UTC.
 	SessionID string        `bson:"session_id"`
