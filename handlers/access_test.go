@@ -13,16 +13,26 @@ import (
 // which roles may call each staff route. A route added to the table without
 // a line here fails TestEveryRouteHasAPolicy.
 var accessPolicy = map[string][]models.Role{
-	"POST /keluar":                  {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
-	"GET /staf":                     {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
-	"GET /staf/profil":              {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
-	"POST /staf/profil/sandi":       {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
-	"GET /staf/pengguna":            {models.RoleAdmin},
-	"GET /staf/pengguna/baru":       {models.RoleAdmin},
-	"POST /staf/pengguna":           {models.RoleAdmin},
-	"GET /staf/pengguna/:id":        {models.RoleAdmin},
-	"POST /staf/pengguna/:id":       {models.RoleAdmin},
-	"POST /staf/pengguna/:id/sandi": {models.RoleAdmin},
+	"POST /keluar":                       {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf":                          {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf/profil":                   {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"POST /staf/profil/sandi":            {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf/permohonan":               {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/permohonan/:id":           {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/permohonan/:id/surat":     {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"POST /staf/permohonan/:id/setujui":  {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/permohonan/:id/ubah":     {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/permohonan/:id/tawarkan": {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/permohonan/:id/revisi":   {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/permohonan/:id/tolak":    {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/permohonan/:id/batal":    {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/permohonan/:id/selesai":  {models.RoleAdmin, models.RoleCoordinator},
+	"GET /staf/pengguna":                 {models.RoleAdmin},
+	"GET /staf/pengguna/baru":            {models.RoleAdmin},
+	"POST /staf/pengguna":                {models.RoleAdmin},
+	"GET /staf/pengguna/:id":             {models.RoleAdmin},
+	"POST /staf/pengguna/:id":            {models.RoleAdmin},
+	"POST /staf/pengguna/:id/sandi":      {models.RoleAdmin},
 }
 
 // publicRoutes are open to anonymous visitors on purpose.

@@ -67,9 +67,10 @@ func loadViews(loc *time.Location) (*views, error) {
 // templateFuncs are the few helpers that do not need the request; anything
 // language-dependent is a method of Page.
 var templateFuncs = template.FuncMap{
-	"list": func(items ...string) []string { return items },
-	"add1": func(i int) int { return i + 1 },
-	"seq":  func(n int) []int { return make([]int, n) },
+	"list":       func(items ...string) []string { return items },
+	"add1":       func(i int) int { return i + 1 },
+	"seq":        func(n int) []int { return make([]int, n) },
+	"int64ToInt": func(n int64) int { return int(n) },
 }
 
 // Page is the data every page gets: who is signed in, the language, the

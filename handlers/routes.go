@@ -27,6 +27,9 @@ var (
 	public   []models.Role
 	anyStaff = models.Roles()
 	admins   = []models.Role{models.RoleAdmin}
+	// readers see requests and visits; coordinators also decide on them.
+	readers      = []models.Role{models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership}
+	coordinators = []models.Role{models.RoleAdmin, models.RoleCoordinator}
 )
 
 // Routes is the route table: every route of the application, in one place.
@@ -62,6 +65,18 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/staf", anyStaff, h.staffHome},
 		{"GET", "/staf/profil", anyStaff, h.profile},
 		{"POST", "/staf/profil/sandi", anyStaff, h.changePassword},
+
+		// Requests and visits: the inbox, the request page, decisions.
+		{"GET", "/staf/permohonan", readers, h.inbox},
+		{"GET", "/staf/permohonan/:id", readers, h.visitDetail},
+		{"GET", "/staf/permohonan/:id/surat", readers, h.visitLetter},
+		{"POST", "/staf/permohonan/:id/setujui", coordinators, h.visitApprove},
+		{"POST", "/staf/permohonan/:id/ubah", coordinators, h.visitChange},
+		{"POST", "/staf/permohonan/:id/tawarkan", coordinators, h.visitOffer},
+		{"POST", "/staf/permohonan/:id/revisi", coordinators, h.visitRevision},
+		{"POST", "/staf/permohonan/:id/tolak", coordinators, h.visitDecline},
+		{"POST", "/staf/permohonan/:id/batal", coordinators, h.visitCancel},
+		{"POST", "/staf/permohonan/:id/selesai", coordinators, h.visitComplete},
 
 		// Administrators: user management.
 		{"GET", "/staf/pengguna", admins, h.userList},

@@ -139,6 +139,7 @@ func (h *Handlers) trackingAction(c *fiber.Ctx, name string, change func(*tracki
 	for _, f := range []string{"reason", "cancel_reason", "date", "session", "roster_text"} {
 		p.Form.Values[f] = c.FormValue(f)
 	}
+	before := *tc.visit
 	err = change(tc, p)
 	if v, ok := models.AsValidation(err); ok || len(p.Form.Errors) > 0 {
 		if ok {
@@ -152,7 +153,9 @@ func (h *Handlers) trackingAction(c *fiber.Ctx, name string, change func(*tracki
 	if err != nil {
 		return err
 	}
-	if err := h.deps.Store.SaveVisit(c.UserContext(), tc.visit, h.deps.Now()); err != nil {
+	// A cancellation frees the visit's session, room and escorts; a chosen
+	// offer turns its hold into a booking (ErrSlotFull if it was lost).
+	if err := h.deps.Store.UpdateVisit(c.UserContext(), &before, tc.visit, tc.settings, h.deps.Location, h.deps.Now()); err != nil {
 		return err // ErrConflict: the 409 page asks to reload
 	}
 	h.notifyHost(c, tc.visit, name)

@@ -124,14 +124,9 @@ func TestRevisionAndOfferedSessions(t *testing.T) {
 	}
 
 	// Staff offer two other sessions; the delegation picks the second.
-	v.Status = models.StatusOffered
-	v.Offers = []models.OfferedSlot{
-		{Date: "2026-03-16", SessionID: "pagi", ExpiresAt: e.clock.Now().Add(72 * time.Hour)},
-		{Date: "2026-03-17", SessionID: "siang", ExpiresAt: e.clock.Now().Add(72 * time.Hour)},
-	}
-	if err := e.store.SaveVisit(t.Context(), v, e.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
+	holdOffers(t, e, v,
+		models.OfferedSlot{Date: "2026-03-16", SessionID: "pagi", ExpiresAt: e.clock.Now().Add(72 * time.Hour)},
+		models.OfferedSlot{Date: "2026-03-17", SessionID: "siang", ExpiresAt: e.clock.Now().Add(72 * time.Hour)})
 	res = e.post("/lacak/"+token+"/pilih", url.Values{"offer": {"1"}}, "")
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("choose: %d %.500s", res.status, res.body)
@@ -163,11 +158,7 @@ func TestStaleTrackingActionIsAConflict(t *testing.T) {
 func TestOffersHoldTheirSessionsOnTheSchedule(t *testing.T) {
 	e := newEnv(t)
 	_, v := submitted(t, e)
-	v.Status = models.StatusOffered
-	v.Offers = []models.OfferedSlot{{Date: "2026-03-16", SessionID: "pagi", ExpiresAt: e.clock.Now().Add(48 * time.Hour)}}
-	if err := e.store.SaveVisit(t.Context(), v, e.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
+	holdOffers(t, e, v, models.OfferedSlot{Date: "2026-03-16", SessionID: "pagi", ExpiresAt: e.clock.Now().Add(48 * time.Hour)})
 	page := e.do("GET", "/jadwal?bulan=2026-03", nil, "")
 	if strings.Contains(page.body, `data-slot="2026-03-16/pagi"`) {
 		t.Error("a held session is still offered to others")
@@ -176,5 +167,16 @@ func TestOffersHoldTheirSessionsOnTheSchedule(t *testing.T) {
 	page = e.do("GET", "/jadwal?bulan=2026-03", nil, "")
 	if !strings.Contains(page.body, `data-slot="2026-03-16/pagi"`) {
 		t.Error("an expired offer still holds its session")
+	}
+}
+
+// holdOffers stores a counter-offer the way staff decisions do, so that
+// its sessions are held in the ledger.
+func holdOffers(t *testing.T, e *env, v *models.Visit, offers ...models.OfferedSlot) {
+	t.Helper()
+	before := *v
+	v.Status, v.Offers = models.StatusOffered, offers
+	if err := e.store.UpdateVisit(t.Context(), &before, v, models.DefaultHostSettings(), e.loc, e.clock.Now()); err != nil {
+		t.Fatal(err)
 	}
 }

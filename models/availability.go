@@ -1,6 +1,10 @@
 package models
 
-import "time"
+import (
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
 
 // SlotState is how a session looks to a delegation choosing a date.
 type SlotState string
@@ -34,6 +38,8 @@ type Booking struct {
 	Date         string // DateKey in the host zone
 	SessionID    string
 	Participants int
+	VisitID      bson.ObjectID
+	Held         bool // a counter-offer's hold, not yet an approved visit
 }
 
 // Slot is one session on one day.

@@ -69,8 +69,12 @@ func (s *Store) SweepClaims(ctx context.Context, now time.Time) (int64, error) {
 // from+1, applying set. Exactly one of several concurrent writers holding
 // the same version succeeds; the others get ErrConflict. ErrNotFound when
 // the document does not exist.
-func (s *Store) updateVersioned(ctx context.Context, collection string, id bson.ObjectID, from int64, set bson.D, now time.Time) error {
-	key := fmt.Sprintf("v:%s/%s@%d", collection, id.Hex(), from)
+func (s *Store) updateVersioned(ctx context.Context, collection string, id any, from int64, set bson.D, now time.Time) error {
+	name := fmt.Sprint(id)
+	if oid, ok := id.(bson.ObjectID); ok {
+		name = oid.Hex()
+	}
+	key := fmt.Sprintf("v:%s/%s@%d", collection, name, from)
 	if err := s.Claim(ctx, key, now); err != nil {
 		return err
 	}

@@ -356,45 +356,6 @@ func (s *Store) findVisit(ctx context.Context, filter bson.D) (*Visit, error) {
 	return &v, nil
 }
 
-// Bookings lists what occupies sessions between two times: approved
-// visits, and the sessions held for a delegation by a live counter-offer.
-func (s *Store) Bookings(ctx context.Context, from, to, now time.Time) ([]Booking, error) {
-	cur, err := s.db.Collection(colVisits).Find(ctx, bson.D{
-		{Key: "status", Value: string(StatusApproved)},
-		{Key: "start", Value: bson.D{{Key: "$gte", Value: from.UTC()}, {Key: "$lt", Value: to.UTC()}}},
-	}, options.Find().SetProjection(bson.D{{Key: "start", Value: 1}, {Key: "participants", Value: 1}, {Key: "session_id", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var approved []Visit
-	if err := cur.All(ctx, &approved); err != nil {
-		return nil, err
-	}
-	out := make([]Booking, 0, len(approved))
-	for _, v := range approved {
-		out = append(out, Booking{Date: DateKey(v.Start.In(from.Location())), SessionID: v.SessionID, Participants: v.Participants})
-	}
-
-	cur, err = s.db.Collection(colVisits).Find(ctx, bson.D{{Key: "status", Value: string(StatusOffered)}},
-		options.Find().SetProjection(bson.D{{Key: "offers", Value: 1}, {Key: "participants", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var offered []Visit
-	if err := cur.All(ctx, &offered); err != nil {
-		return nil, err
-	}
-	fromKey, toKey := DateKey(from), DateKey(to)
-	for _, v := range offered {
-		for _, o := range v.Offers {
-			if o.ExpiresAt.After(now) && o.Date >= fromKey && o.Date < toKey {
-				out = append(out, Booking{Date: o.Date, SessionID: o.SessionID, Participants: v.Participants})
-			}
-		}
-	}
-	return out, nil
-}
-
 // UploadLetter stores a request letter (already checked to be a PDF).
 func (s *Store) UploadLetter(ctx context.Context, visitID bson.ObjectID, name string, pdf []byte) (bson.ObjectID, error) {
 	bucket := s.db.GridFSBucket(options.GridFSBucket().SetName(bucketLetters))

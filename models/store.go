@@ -131,6 +131,9 @@ var indexes = []index{
 	{colVisits, bson.D{{Key: "status", Value: 1}, {Key: "start", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "visit_id", Value: 1}}, false},
+	{colSlots, bson.D{{Key: "date", Value: 1}}, false},
+	{colReservations, bson.D{{Key: "at", Value: 1}}, false},
+	{colReservations, bson.D{{Key: "slot", Value: 1}}, false},
 }
 
 // EnsureIndexes creates the indexes listed above when they are missing.
