@@ -42,6 +42,7 @@ const (
 	colCounters   = "counters"
 	colVisits     = "visits"
 	colSecrets    = "secrets"
+	colEscorts    = "escorts" // escort profiles, _id = the user's
 )
 
 // Open connects to uri, checks the connection with a ping bounded by the
@@ -131,6 +132,8 @@ var indexes = []index{
 	{colVisits, bson.D{{Key: "status", Value: 1}, {Key: "start", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "visit_id", Value: 1}}, false},
+	// Escorts: the active accounts of one role, by name.
+	{colUsers, bson.D{{Key: "role", Value: 1}, {Key: "name", Value: 1}}, false},
 }
 
 // EnsureIndexes creates the indexes listed above when they are missing.
