@@ -13,16 +13,21 @@ import (
 // which roles may call each staff route. A route added to the table without
 // a line here fails TestEveryRouteHasAPolicy.
 var accessPolicy = map[string][]models.Role{
-	"POST /keluar":                  {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
-	"GET /staf":                     {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
-	"GET /staf/profil":              {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
-	"POST /staf/profil/sandi":       {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
-	"GET /staf/pengguna":            {models.RoleAdmin},
-	"GET /staf/pengguna/baru":       {models.RoleAdmin},
-	"POST /staf/pengguna":           {models.RoleAdmin},
-	"GET /staf/pengguna/:id":        {models.RoleAdmin},
-	"POST /staf/pengguna/:id":       {models.RoleAdmin},
-	"POST /staf/pengguna/:id/sandi": {models.RoleAdmin},
+	"POST /keluar":                    {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf":                       {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf/profil":                {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"POST /staf/profil/sandi":         {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf/pengguna":              {models.RoleAdmin},
+	"GET /staf/pengguna/baru":         {models.RoleAdmin},
+	"POST /staf/pengguna":             {models.RoleAdmin},
+	"GET /staf/pengguna/:id":          {models.RoleAdmin},
+	"POST /staf/pengguna/:id":         {models.RoleAdmin},
+	"POST /staf/pengguna/:id/sandi":   {models.RoleAdmin},
+	"GET /staf/pendamping":            {models.RoleAdmin, models.RoleCoordinator},
+	"GET /staf/pendamping/saya":       {models.RoleEscort, models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/pendamping/saya/cuti": {models.RoleEscort},
+	"GET /staf/pendamping/:id":        {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/pendamping/:id":       {models.RoleAdmin, models.RoleCoordinator},
 }
 
 // publicRoutes are open to anonymous visitors on purpose.
