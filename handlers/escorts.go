@@ -166,10 +166,10 @@ func (p *escortFormPage) setLeave(rows []models.Leave) {
 	p.Form.Values["leave_rows"] = strconv.Itoa(len(p.LeaveRows))
 }
 
-// postedLeave reads the leave rows of a submitted form. Rows left entirely
+// escortPostedLeave reads the leave rows of a submitted form. Rows left entirely
 // blank are dropped (that is how a period is removed), so the rows that
 // remain are numbered as validation and the re-rendered form number them.
-func postedLeave(c *fiber.Ctx) []models.Leave {
+func escortPostedLeave(c *fiber.Ctx) []models.Leave {
 	n, _ := strconv.Atoi(c.FormValue("leave_rows"))
 	n = min(max(n, 0), maxLeaveRowsPosted)
 	var rows []models.Leave
@@ -186,8 +186,8 @@ func postedLeave(c *fiber.Ctx) []models.Leave {
 	return rows
 }
 
-// postedList returns every value of a repeated form field (checkboxes).
-func postedList(c *fiber.Ctx, name string) []string {
+// escortChecked returns every value of a repeated form field (checkboxes).
+func escortChecked(c *fiber.Ctx, name string) []string {
 	var out []string
 	for _, v := range c.Request().PostArgs().PeekMulti(name) {
 		out = append(out, string(v))
@@ -221,12 +221,12 @@ func (h *Handlers) escortUpdate(c *fiber.Ctx) error {
 		UserID:  u.ID,
 		Version: version, // the version the form was opened at
 		Unit:    c.FormValue("unit"),
-		Topics:  postedList(c, "topics"),
-		Leave:   postedLeave(c),
+		Topics:  escortChecked(c, "topics"),
+		Leave:   escortPostedLeave(c),
 	}
 	other := c.FormValue("languages_other")
 	// Other languages are typed as a list: "Sasak, Belanda".
-	prof.Languages = append(postedList(c, "languages"),
+	prof.Languages = append(escortChecked(c, "languages"),
 		strings.FieldsFunc(other, func(r rune) bool { return r == ',' || r == ';' })...)
 
 	// The form is shown again exactly as typed if the save fails.
@@ -234,7 +234,7 @@ func (h *Handlers) escortUpdate(c *fiber.Ctx) error {
 	for _, t := range prof.Topics {
 		p.Topics[t] = true
 	}
-	for _, l := range postedList(c, "languages") {
+	for _, l := range escortChecked(c, "languages") {
 		p.Langs[l] = true
 	}
 	p.Form.Values["version"] = c.FormValue("version")
@@ -290,7 +290,7 @@ func (h *Handlers) escortSelfLeave(c *fiber.Ctx) error {
 	}
 	prof := *p.Profile
 	prof.Version, _ = strconv.ParseInt(c.FormValue("version"), 10, 64)
-	prof.Leave = postedLeave(c)
+	prof.Leave = escortPostedLeave(c)
 	p.Form.Values["version"] = c.FormValue("version")
 	p.setLeave(prof.Leave)
 

@@ -42,9 +42,9 @@ func (s *Store) SaveEscortProfile(ctx context.Context, p *EscortProfile, now tim
 	}
 	return s.saveEscortProfile(ctx, p, bson.D{
 		{Key: "unit", Value: p.Unit},
-		{Key: "topics", Value: nonNil(p.Topics)},
-		{Key: "languages", Value: nonNil(p.Languages)},
-		{Key: "leave", Value: nonNilLeave(p.Leave)},
+		{Key: "topics", Value: profileList(p.Topics)},
+		{Key: "languages", Value: profileList(p.Languages)},
+		{Key: "leave", Value: profileLeave(p.Leave)},
 	}, now)
 }
 
@@ -55,7 +55,7 @@ func (s *Store) SaveEscortLeave(ctx context.Context, p *EscortProfile, now time.
 	if err := p.ValidateLeave(); err != nil {
 		return err
 	}
-	return s.saveEscortProfile(ctx, p, bson.D{{Key: "leave", Value: nonNilLeave(p.Leave)}}, now)
+	return s.saveEscortProfile(ctx, p, bson.D{{Key: "leave", Value: profileLeave(p.Leave)}}, now)
 }
 
 // saveEscortProfile writes set at p.Version+1. Version 0 means the profile
@@ -69,7 +69,7 @@ func (s *Store) saveEscortProfile(ctx context.Context, p *EscortProfile, set bso
 	now = now.UTC()
 	if p.Version == 0 {
 		doc := *p
-		doc.Topics, doc.Languages, doc.Leave = nonNil(p.Topics), nonNil(p.Languages), nonNilLeave(p.Leave)
+		doc.Topics, doc.Languages, doc.Leave = profileList(p.Topics), profileList(p.Languages), profileLeave(p.Leave)
 		doc.Version, doc.UpdatedAt = 1, now
 		if _, err := s.db.Collection(colEscorts).InsertOne(ctx, doc); err != nil {
 			if isDuplicateKey(err) {
@@ -229,16 +229,16 @@ func (s *Store) visitAssignments(ctx context.Context, statuses []VisitStatus, fr
 	return visits, nil
 }
 
-// nonNil stores an empty list as [] rather than null, so that documents
+// profileList stores an empty list as [] rather than null, so that documents
 // look the same whether or not a list was ever filled.
-func nonNil(s []string) []string {
+func profileList(s []string) []string {
 	if s == nil {
 		return []string{}
 	}
 	return s
 }
 
-func nonNilLeave(s []Leave) []Leave {
+func profileLeave(s []Leave) []Leave {
 	if s == nil {
 		return []Leave{}
 	}
