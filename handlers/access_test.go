@@ -33,6 +33,11 @@ var accessPolicy = map[string][]models.Role{
 	"GET /staf/pengguna/:id":             {models.RoleAdmin},
 	"POST /staf/pengguna/:id":            {models.RoleAdmin},
 	"POST /staf/pengguna/:id/sandi":      {models.RoleAdmin},
+	"GET /staf/pendamping":               {models.RoleAdmin, models.RoleCoordinator},
+	"GET /staf/pendamping/saya":          {models.RoleEscort, models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/pendamping/saya/cuti":    {models.RoleEscort},
+	"GET /staf/pendamping/:id":           {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/pendamping/:id":          {models.RoleAdmin, models.RoleCoordinator},
 }
 
 // publicRoutes are open to anonymous visitors on purpose.

@@ -30,6 +30,11 @@ var (
 	// readers see requests and visits; coordinators also decide on them.
 	readers      = []models.Role{models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership}
 	coordinators = []models.Role{models.RoleAdmin, models.RoleCoordinator}
+	// Escort profiles: kept by coordinators and admins; an escort keeps
+	// their own leave (the others are sent from /saya to the list).
+	escortKeepers = []models.Role{models.RoleAdmin, models.RoleCoordinator}
+	escortOwnPage = []models.Role{models.RoleEscort, models.RoleAdmin, models.RoleCoordinator}
+	escortsOnly   = []models.Role{models.RoleEscort}
 )
 
 // Routes is the route table: every route of the application, in one place.
@@ -85,6 +90,13 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/staf/pengguna/:id", admins, h.userEditForm},
 		{"POST", "/staf/pengguna/:id", admins, h.userUpdate},
 		{"POST", "/staf/pengguna/:id/sandi", admins, h.userResetPassword},
+
+		// Escorts (pendamping). /saya comes before /:id, which would match it.
+		{"GET", "/staf/pendamping", escortKeepers, h.escortList},
+		{"GET", "/staf/pendamping/saya", escortOwnPage, h.escortSelf},
+		{"POST", "/staf/pendamping/saya/cuti", escortsOnly, h.escortSelfLeave},
+		{"GET", "/staf/pendamping/:id", escortKeepers, h.escortEditForm},
+		{"POST", "/staf/pendamping/:id", escortKeepers, h.escortUpdate},
 	}
 }
 

@@ -42,6 +42,7 @@ const (
 	colCounters   = "counters"
 	colVisits     = "visits"
 	colSecrets    = "secrets"
+	colEscorts    = "escorts" // escort profiles, _id = the user's
 )
 
 // Open connects to uri, checks the connection with a ping bounded by the
@@ -134,6 +135,8 @@ var indexes = []index{
 	{colSlots, bson.D{{Key: "date", Value: 1}}, false},
 	{colReservations, bson.D{{Key: "at", Value: 1}}, false},
 	{colReservations, bson.D{{Key: "slot", Value: 1}}, false},
+	// Escorts: the active accounts of one role, by name.
+	{colUsers, bson.D{{Key: "role", Value: 1}, {Key: "name", Value: 1}}, false},
 }
 
 // EnsureIndexes creates the indexes listed above when they are missing.
