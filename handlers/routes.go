@@ -27,6 +27,9 @@ var (
 	public   []models.Role
 	anyStaff = models.Roles()
 	admins   = []models.Role{models.RoleAdmin}
+	// letterReaders may download a visit's reply letter: not escorts, who
+	// only see their own assignments.
+	letterReaders = []models.Role{models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership}
 )
 
 // Routes is the route table: every route of the application, in one place.
@@ -50,6 +53,7 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/ajukan/templat-peserta.csv", public, h.rosterTemplate},
 		{"GET", "/lacak/:token", public, h.tracking},
 		{"GET", "/lacak/:token/surat", public, h.trackingLetter},
+		{"GET", "/lacak/:token/surat-balasan.pdf", public, h.trackingReplyLetter},
 		{"POST", "/lacak/:token/batal", public, h.trackingCancel},
 		{"POST", "/lacak/:token/jadwal-ulang", public, h.trackingReschedule},
 		{"POST", "/lacak/:token/peserta", public, h.trackingRoster},
@@ -62,6 +66,9 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/staf", anyStaff, h.staffHome},
 		{"GET", "/staf/profil", anyStaff, h.profile},
 		{"POST", "/staf/profil/sandi", anyStaff, h.changePassword},
+
+		// Visits: the reply letter.
+		{"GET", "/staf/kunjungan/:id/surat-balasan.pdf", letterReaders, h.staffReplyLetter},
 
 		// Administrators: user management.
 		{"GET", "/staf/pengguna", admins, h.userList},

@@ -102,6 +102,25 @@ func ReplyLetterPDF(v *Visit, host HostProfile, loc *time.Location, issued time.
 	return conformToUnicode(buf.Bytes())
 }
 
+// ReplyLetterReady tells whether the visit has a reply letter: once it is
+// approved, and afterwards as the record of the visit.
+func (v *Visit) ReplyLetterReady() bool {
+	return v.Status == StatusApproved || v.Status == StatusCompleted
+}
+
+// ReplyLetterDate is the date the letter bears: when the visit was last
+// approved (by staff, or by the delegation choosing an offered session), so
+// the letter keeps its date however often it is downloaded. Zero when the
+// history records no approval and the visit no update.
+func ReplyLetterDate(v *Visit) time.Time {
+	for i := len(v.History) - 1; i >= 0; i-- {
+		if a := v.History[i].Action; a == string(StatusApproved) || a == ActionOfferChosen {
+			return v.History[i].At
+		}
+	}
+	return v.UpdatedAt
+}
+
 // letterWriter lays out the parts of the letter on one fpdf document.
 type letterWriter struct {
 	pdf *fpdf.Fpdf
@@ -393,6 +412,10 @@ func ReplyAddressee(position, institution string) string {
 				place = rest
 				break
 			}
+		}
+		// "Muna Barat (Laworo)": the seat in brackets is not part of the name.
+		if i := strings.Index(place, " ("); i > 0 && strings.HasSuffix(place, ")") {
+			place = place[:i]
 		}
 		if strings.Contains(lowerPos, strings.ToLower(place)) {
 			return position

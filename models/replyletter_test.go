@@ -223,6 +223,8 @@ func TestReplyAddressee(t *testing.T) {
 		{"Bupati Blora", "Pemerintah Kabupaten Blora", "Bupati Blora"},
 		{"Wali Kota Makassar", "Pemerintah Kota Makassar", "Wali Kota Makassar"},
 		{"Kepala Bagian Organisasi", "Pemerintah Kabupaten Blora", "Kepala Bagian Organisasi Kabupaten Blora"},
+		{"Sekretaris Daerah Kabupaten Muna Barat", "Pemerintah Kabupaten Muna Barat (Laworo)", "Sekretaris Daerah Kabupaten Muna Barat"},
+		{"Kepala Bagian Umum", "Pemerintah Kabupaten Muna Barat (Laworo)", "Kepala Bagian Umum Kabupaten Muna Barat (Laworo)"},
 		{"Kepala Dinas", "DPMPTSP Kabupaten Muna Barat (Laworo)", "Kepala Dinas DPMPTSP Kabupaten Muna Barat (Laworo)"},
 		{"Rektor Universitas Udayana", "universitas udayana", "Rektor Universitas Udayana"},
 		{"", "Pemerintah Provinsi Sulawesi Tenggara", "Pimpinan Provinsi Sulawesi Tenggara"},
@@ -281,5 +283,33 @@ func TestReplyLetterCrossReferencesHold(t *testing.T) {
 	}
 	if strings.Contains(s, "<0000> <FFFF> <0000>") {
 		t.Error("a ToUnicode range past 256 codes is left")
+	}
+}
+
+func TestReplyLetterOnlyOnceApproved(t *testing.T) {
+	for _, st := range models.VisitStatuses() {
+		v := &models.Visit{Status: st}
+		want := st == models.StatusApproved || st == models.StatusCompleted
+		if got := v.ReplyLetterReady(); got != want {
+			t.Errorf("%s: reply letter ready %v, want %v", st, got, want)
+		}
+	}
+}
+
+func TestReplyLetterDateIsTheLastApproval(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 2, d, 2, 0, 0, 0, time.UTC) }
+	v := &models.Visit{UpdatedAt: day(20), History: []models.Event{
+		{At: day(1), Action: string(models.StatusSubmitted)},
+		{At: day(3), Action: string(models.StatusApproved)},
+		{At: day(5), Action: models.ActionRescheduleAsked},
+		{At: day(9), Action: models.ActionOfferChosen},
+		{At: day(12), Action: models.ActionRosterUpdated},
+	}}
+	if got := models.ReplyLetterDate(v); !got.Equal(day(9)) {
+		t.Errorf("letter dated %v, want the chosen offer's %v", got, day(9))
+	}
+	v.History = v.History[:1]
+	if got := models.ReplyLetterDate(v); !got.Equal(day(20)) {
+		t.Errorf("without an approval on record: %v, want the last update %v", got, day(20))
 	}
 }
