@@ -38,6 +38,9 @@ var accessPolicy = map[string][]models.Role{
 	"POST /staf/pendamping/saya/cuti":    {models.RoleEscort},
 	"GET /staf/pendamping/:id":           {models.RoleAdmin, models.RoleCoordinator},
 	"POST /staf/pendamping/:id":          {models.RoleAdmin, models.RoleCoordinator},
+
+	// Visits.
+	"GET /staf/kunjungan/:id/surat-balasan.pdf": {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
 }
 
 // publicRoutes are open to anonymous visitors on purpose.
@@ -46,7 +49,7 @@ var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /static/*": true,
 	"GET /jadwal": true, "GET /api/ketersediaan": true, "GET /api/wilayah/:province": true,
 	"GET /ajukan": true, "POST /ajukan": true, "GET /ajukan/templat-peserta.csv": true,
-	"GET /lacak/:token": true, "GET /lacak/:token/surat": true,
+	"GET /lacak/:token": true, "GET /lacak/:token/surat": true, "GET /lacak/:token/surat-balasan.pdf": true,
 	"POST /lacak/:token/batal": true, "POST /lacak/:token/jadwal-ulang": true, "POST /lacak/:token/peserta": true,
 	"POST /lacak/:token/pilih": true, "GET /lacak/:token/perbaiki": true, "POST /lacak/:token/perbaiki": true,
 }

@@ -58,6 +58,7 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/ajukan/templat-peserta.csv", public, h.rosterTemplate},
 		{"GET", "/lacak/:token", public, h.tracking},
 		{"GET", "/lacak/:token/surat", public, h.trackingLetter},
+		{"GET", "/lacak/:token/surat-balasan.pdf", public, h.trackingReplyLetter},
 		{"POST", "/lacak/:token/batal", public, h.trackingCancel},
 		{"POST", "/lacak/:token/jadwal-ulang", public, h.trackingReschedule},
 		{"POST", "/lacak/:token/peserta", public, h.trackingRoster},
@@ -82,6 +83,8 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/staf/permohonan/:id/tolak", coordinators, h.visitDecline},
 		{"POST", "/staf/permohonan/:id/batal", coordinators, h.visitCancel},
 		{"POST", "/staf/permohonan/:id/selesai", coordinators, h.visitComplete},
+		// Visits: the reply letter.
+		{"GET", "/staf/kunjungan/:id/surat-balasan.pdf", readers, h.staffReplyLetter},
 
 		// Administrators: user management.
 		{"GET", "/staf/pengguna", admins, h.userList},
