@@ -169,6 +169,8 @@ type escortChoice struct {
 	Reason    string // catalogue key when not available
 	Detail    string
 	Checked   bool
+	// Why it ranks where it does.
+	TopicMatches, Recent int
 }
 
 // visitByID loads the visit named in the URL.
@@ -346,32 +348,36 @@ func whatsAppLink(v *models.Visit, p *visitPage) string {
 	return "https://wa.me/" + strings.TrimPrefix(v.Contact.Phone, "+") + "?text=" + url.QueryEscape(msg)
 }
 
-// escortChoices lists the active escorts for a session: who is free, and
-// why the others cannot be chosen.
+// escortChoices ranks the active escorts for a session (models.RankEscorts:
+// free first, then topic match, then fewest recent assignments); an escort
+// on leave or reserved for another visit in that session cannot be chosen.
 func (h *Handlers) escortChoices(c *fiber.Ctx, v *models.Visit, date, session string, taken models.Taken) ([]escortChoice, error) {
-	users, err := h.deps.Store.ListUsers(c.UserContext())
+	options, err := h.deps.Store.EscortOptions(c.UserContext(), date, session, v.Topics, v.ID, h.deps.Now(), h.deps.Location)
 	if err != nil {
 		return nil, err
 	}
-	var out []escortChoice
-	for _, u := range users {
-		if u.Role != models.RoleEscort || !u.Active {
-			continue
+	p := h.newPage(c, "")
+	out := make([]escortChoice, 0, len(options))
+	for _, o := range options {
+		ch := escortChoice{ID: o.ID, Name: o.Name, Available: o.Available, Reason: o.Reason,
+			Checked: slices.Contains(v.EscortIDs, o.ID), TopicMatches: o.TopicMatches, Recent: o.Recent}
+		if o.Reason == models.ReasonOnLeave {
+			ch.Detail = p.LeavePeriod(o.Leave)
 		}
-		ch := escortChoice{ID: u.ID, Name: u.Name, Available: true, Checked: slices.Contains(v.EscortIDs, u.ID)}
-		if holder, busy := taken.Escorts[u.ID]; busy && holder != v.ID {
-			ch.Available, ch.Reason = false, "decision.escort_busy"
+		if holder, busy := taken.Escorts[o.ID]; busy && holder != v.ID && ch.Available {
+			ch.Available, ch.Reason = false, models.ReasonBusy
 		}
 		out = append(out, ch)
 	}
+	// Reservations may know of a booking the ranking did not see yet.
 	slices.SortStableFunc(out, func(a, b escortChoice) int {
-		if a.Available != b.Available {
-			if a.Available {
-				return -1
-			}
-			return 1
+		switch {
+		case a.Available == b.Available:
+			return 0
+		case a.Available:
+			return -1
 		}
-		return strings.Compare(a.Name, b.Name)
+		return 1
 	})
 	return out, nil
 }

@@ -254,3 +254,26 @@ func TestOverdueRequestsAreFlagged(t *testing.T) {
 		t.Error("request page does not flag it")
 	}
 }
+
+func TestEscortOnLeaveCannotBeAssigned(t *testing.T) {
+	e := newEnv(t)
+	coord := e.sessionFor(models.RoleCoordinator)
+	_, v := submitted(t, e)
+	profile := &models.EscortProfile{UserID: e.subject.ID, Unit: "Bidang Pelayanan",
+		Leave: []models.Leave{{From: "2026-03-11", To: "2026-03-13", Reason: "Cuti tahunan"}}}
+	if err := e.store.SaveEscortProfile(t.Context(), profile, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	page := "/staf/permohonan/" + v.ID.Hex()
+	res := e.do("GET", page+"?tanggal=2026-03-12&sesi=pagi", nil, coord)
+	if !strings.Contains(res.body, `value="`+e.subject.ID.Hex()+`" id="esc-`+e.subject.ID.Hex()+`" disabled`) || !strings.Contains(res.body, "Sedang cuti") {
+		t.Errorf("an escort on leave is offered:\n%.200s", res.body[strings.Index(res.body, "Subjek Uji")-400:])
+	}
+	res = e.post(page+"/setujui", approvalForm(e, v, "2026-03-12", "pagi"), coord)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "sedang cuti") {
+		t.Errorf("approval with an escort on leave: %d", res.status)
+	}
+	if e.visit(t, v).Status != models.StatusSubmitted {
+		t.Error("the refused approval changed the request")
+	}
+}
