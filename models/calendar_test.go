@@ -61,7 +61,7 @@ func newCalendarFixture(t *testing.T) calendarFixture {
 		{ID: f.offered, Code: "ST-2026-0012", Status: models.StatusOffered, InstitutionName: "Pemerintah Provinsi Jawa Tengah",
 			Participants: 40, Offers: []models.OfferedSlot{
 				{Date: "2026-07-15", SessionID: "siang", ExpiresAt: f.now.Add(48 * time.Hour)},
-				{Date: "2026-07-16", SessionID: "pagi", ExpiresAt: f.now.Add(-time.Minute)}, // expired
+				{Date: "2026-07-16", SessionID: "pagi", ExpiresAt: f.now.Add(-time.Minute)},   // expired
 				{Date: "2026-08-05", SessionID: "pagi", ExpiresAt: f.now.Add(48 * time.Hour)}, // outside July
 			}},
 		// Statuses the calendar never shows, even when handed to it.
