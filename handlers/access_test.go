@@ -17,6 +17,8 @@ var accessPolicy = map[string][]models.Role{
 	"GET /staf":                     {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
 	"GET /staf/profil":              {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
 	"POST /staf/profil/sandi":       {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf/kalender":            {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf/api/kalender":        {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
 	"GET /staf/pengguna":            {models.RoleAdmin},
 	"GET /staf/pengguna/baru":       {models.RoleAdmin},
 	"POST /staf/pengguna":           {models.RoleAdmin},

@@ -62,6 +62,8 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/staf", anyStaff, h.staffHome},
 		{"GET", "/staf/profil", anyStaff, h.profile},
 		{"POST", "/staf/profil/sandi", anyStaff, h.changePassword},
+		{"GET", "/staf/kalender", anyStaff, h.calendarPage},
+		{"GET", "/staf/api/kalender", anyStaff, h.calendarFeed},
 
 		// Administrators: user management.
 		{"GET", "/staf/pengguna", admins, h.userList},
