@@ -195,10 +195,14 @@ func (p *Page) entryTitle(e models.CalendarEntry) string {
 	return e.Title
 }
 
-// KindLabel names an entry's kind; completed visits say so.
+// KindLabel names an entry's kind; completed visits say so, and a holiday
+// the office stays open on is a feast day, not a day off.
 func (p *Page) KindLabel(e models.CalendarEntry) string {
-	if e.Kind == models.CalendarVisit && e.Status == models.StatusCompleted {
+	switch {
+	case e.Kind == models.CalendarVisit && e.Status == models.StatusCompleted:
 		return p.T("cal.kind_completed")
+	case e.Kind == models.CalendarHoliday && !e.Closed:
+		return p.T("cal.kind_observance")
 	}
 	return p.T(calendarKindKeys[e.Kind])
 }

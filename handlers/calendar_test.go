@@ -175,6 +175,10 @@ func TestCalendarShowsVisitsHeldSlotsAndHolidays(t *testing.T) {
 	if !strings.Contains(april.body, "Daftar kegiatan April 2026") || strings.Contains(april.body, "Konawe") {
 		t.Error("April page: wrong month")
 	}
+	// Pagerwesi (8 April 2026) is shown, but the office stays open that day.
+	if !strings.Contains(april.body, `cal-badge-holiday">Hari raya</span> Pagerwesi (kantor tetap buka)`) {
+		t.Error("April page: Pagerwesi not shown as a feast day the office is open on")
+	}
 }
 
 func contains(list []string, s string) bool {

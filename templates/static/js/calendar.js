@@ -25,6 +25,7 @@
     text.listMonth = d.list;
     text.prev = d.prev;
     text.next = d.next;
+    text.close = d.close;
     return text;
   }
 
@@ -69,6 +70,7 @@
     slotMinTime: "07:00:00",
     slotMaxTime: "18:00:00",
     dayMaxEvents: true,
+    moreLinkContent: function (arg) { return "+" + arg.num + " " + d.more; },
     allDayContent: d.allDay,
     noEventsContent: d.empty,
     eventSources: [{ events: load }],
