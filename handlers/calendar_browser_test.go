@@ -53,7 +53,6 @@ func TestBrowserStaffCalendar(t *testing.T) {
 		{"next week", chromedp.Click(chromedp.CSS(`#kalender .ec-toolbar button.ec-next`))},
 		{"wait 2–8", chromedp.WaitVisible(chromedp.Search(`//*[@id="kalender"]//h2[contains(., "2–8")]`))},
 		{"next week again", chromedp.Click(chromedp.CSS(`#kalender .ec-toolbar button.ec-next`))},
-
 		{"WaitVisible Konawe", chromedp.WaitVisible(chromedp.Search(`//*[@id="kalender"]//*[contains(@class,"cal-ev-visit")][contains(., "Konawe")]`))},
 		{"read week", read(&weekText, chromedp.Text(chromedp.CSS(`#kalender`)))},
 		{"screenshot desktop-kalender-minggu", screenshot(t, "desktop-kalender-minggu")},
