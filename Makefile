@@ -1,8 +1,9 @@
 # Studi Tiru — developer commands. `make test` is what CI runs (.ci/run).
 GO ?= go
 BOOTSTRAP_VERSION ?= 5.3.9
+EVENT_CALENDAR_VERSION ?= 5.10.1
 
-.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor
+.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar
 
 run: ## start the app on the embedded store at http://localhost:3000
 	$(GO) run ./app
@@ -36,7 +37,7 @@ screenshots: browser-deps ## refresh the README screenshots in docs/screenshots
 
 # Vendored front-end files come from the npm registry; the app itself needs
 # no Node at build or run time. Bump BOOTSTRAP_VERSION and run `make vendor`.
-vendor:
+vendor: vendor-event-calendar
 	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) >/dev/null && \
 	tar -xzf bootstrap-$(BOOTSTRAP_VERSION).tgz && \
 	mkdir -p $(CURDIR)/templates/static/vendor/bootstrap && \
@@ -44,4 +45,16 @@ vendor:
 		$(CURDIR)/templates/static/vendor/bootstrap/ && \
 	sed -i '/sourceMappingURL/d' $(CURDIR)/templates/static/vendor/bootstrap/*.css $(CURDIR)/templates/static/vendor/bootstrap/*.js && \
 	echo "bootstrap $(BOOTSTRAP_VERSION) (MIT) from the npm registry" > $(CURDIR)/templates/static/vendor/bootstrap/VERSION && \
+	rm -rf $$tmp
+
+# EventCalendar (vkurko/calendar, MIT) for the staff calendar: the standalone
+# build ships a plain CSS file and injects no <style>, so it runs under the
+# app's CSP. The npm package carries no licence file; ours states it.
+vendor-event-calendar:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent @event-calendar/build@$(EVENT_CALENDAR_VERSION) >/dev/null && \
+	tar -xzf event-calendar-build-$(EVENT_CALENDAR_VERSION).tgz && \
+	mkdir -p $(CURDIR)/templates/static/vendor/event-calendar && \
+	cp package/dist/event-calendar.min.js package/dist/event-calendar.min.css $(CURDIR)/templates/static/vendor/event-calendar/ && \
+	sed -i '/sourceMappingURL/d' $(CURDIR)/templates/static/vendor/event-calendar/*.css $(CURDIR)/templates/static/vendor/event-calendar/*.js && \
+	echo "@event-calendar/build $(EVENT_CALENDAR_VERSION) (MIT, includes Svelte, MIT) from the npm registry" > $(CURDIR)/templates/static/vendor/event-calendar/VERSION && \
 	rm -rf $$tmp

@@ -41,6 +41,8 @@ var accessPolicy = map[string][]models.Role{
 
 	// Visits.
 	"GET /staf/kunjungan/:id/surat-balasan.pdf": {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/kalender":                        {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf/api/kalender":                    {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
 }
 
 // publicRoutes are open to anonymous visitors on purpose.

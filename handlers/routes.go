@@ -71,6 +71,8 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/staf", anyStaff, h.staffHome},
 		{"GET", "/staf/profil", anyStaff, h.profile},
 		{"POST", "/staf/profil/sandi", anyStaff, h.changePassword},
+		{"GET", "/staf/kalender", anyStaff, h.calendarPage},
+		{"GET", "/staf/api/kalender", anyStaff, h.calendarFeed},
 
 		// Requests and visits: the inbox, the request page, decisions.
 		{"GET", "/staf/permohonan", readers, h.inbox},

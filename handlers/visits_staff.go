@@ -581,7 +581,9 @@ func (h *Handlers) visitLetter(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	// The request page embeds it; no other site may.
 	c.Set("X-Frame-Options", "SAMEORIGIN")
-	c.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'")
+	// Only framing is relaxed: a stricter policy (object-src, sandbox) stops
+	// the browser's own PDF viewer.
+	c.Set("Content-Security-Policy", "frame-ancestors 'self'")
 	return c.Send(buf.Bytes())
 }
 
