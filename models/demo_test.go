@@ -51,16 +51,37 @@ func TestDemoSeedOnlyFillsAnEmptyStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Visits < 4 || len(res.Users) != 3 {
+	if res.Visits < 12 || len(res.Users) != 5 {
 		t.Fatalf("seeded %+v", res)
 	}
 	visits, _ := st.RecentVisits(ctx(t), 50)
 	found := map[string]int{}
+	approved, held := 0, 0
 	for _, v := range visits {
 		found[v.InstitutionName] = v.Participants
 		if wd := v.Start.In(wita).Weekday(); wd == time.Saturday || wd == time.Sunday {
 			t.Errorf("%s falls on a %s", v.Code, wd)
 		}
+		switch v.Status {
+		case models.StatusApproved, models.StatusCompleted:
+			if v.Room == "" || len(v.Escorts) != 2 || len(v.Agenda) == 0 {
+				t.Errorf("%s %s without room, escorts or agenda: %q %v", v.Code, v.Status, v.Room, v.Escorts)
+			}
+			if v.Status == models.StatusApproved {
+				approved++
+			}
+		case models.StatusOffered:
+			held += len(v.Offers)
+		}
+	}
+	// Approved visits and offers hold their sessions like real ones.
+	bookings, err := st.Bookings(ctx(t), now.AddDate(0, 0, -1), now.AddDate(0, 4, 0), now)
+	if err != nil || len(bookings) != approved+held || approved < 6 {
+		t.Errorf("%d bookings for %d approved visits and %d held sessions (%v)", len(bookings), approved, held, err)
+	}
+	escorts, err := st.Escorts(ctx(t))
+	if err != nil || len(escorts) != 3 || escorts[0].Profile.Unit == "" {
+		t.Errorf("demo escorts: %+v %v", escorts, err)
 	}
 	if found["Pemerintah Kabupaten Blora"] != 24 || found["Kementerian Dalam Negeri bersama Pemerintah Kabupaten Konawe"] != 30 {
 		t.Errorf("demo delegations: %v", found)
