@@ -185,11 +185,15 @@ func TestDemoSeedFillsAnEmptyStoreOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	res.Body.Close()
+	if res, err = client.Get(base + "/staf/permohonan"); err != nil {
+		t.Fatal(err)
+	}
 	b, _ = io.ReadAll(res.Body)
 	res.Body.Close()
 	for _, want := range []string{"Pemerintah Kabupaten Blora", "Kabupaten Konawe", "Pemerintah Kabupaten Soppeng", "Pemerintah Kabupaten Muna Barat"} {
 		if !strings.Contains(string(b), want) {
-			t.Errorf("staff dashboard lacks demo delegation %q", want)
+			t.Errorf("staff inbox lacks demo delegation %q", want)
 		}
 	}
 	stop()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"studitiru/models"
 )
@@ -19,6 +20,7 @@ type staffHomePage struct {
 	Page
 	Statuses []statusCount
 	Recent   []models.Visit
+	Upcoming []models.Visit
 }
 
 type statusCount struct {
@@ -37,6 +39,14 @@ func (h *Handlers) staffHome(c *fiber.Ctx) error {
 		return err
 	}
 	p := &staffHomePage{Page: h.newPage(c, "staff.title"), Recent: recent}
+	// Everybody sees the visits coming up; an escort only their own.
+	var mine bson.ObjectID
+	if p.User.Role == models.RoleEscort {
+		mine = p.User.ID
+	}
+	if p.Upcoming, err = h.deps.Store.UpcomingVisits(ctx, h.deps.Now(), mine, 8); err != nil {
+		return err
+	}
 	for _, s := range models.VisitStatuses() {
 		p.Statuses = append(p.Statuses, statusCount{s, counts[s]})
 	}

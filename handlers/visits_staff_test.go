@@ -277,3 +277,23 @@ func TestEscortOnLeaveCannotBeAssigned(t *testing.T) {
 		t.Error("the refused approval changed the request")
 	}
 }
+
+func TestDashboardShowsUpcomingVisitsAndEscortsTheirOwn(t *testing.T) {
+	e := newEnv(t)
+	coord := e.sessionFor(models.RoleCoordinator)
+	_, v := submitted(t, e)
+	form := approvalForm(e, v, "2026-03-12", "pagi")
+	form["escorts"] = []string{e.users[models.RoleEscort].ID.Hex()}
+	if res := e.post("/staf/permohonan/"+v.ID.Hex()+"/setujui", form, coord); res.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", res.status)
+	}
+	if res := e.do("GET", "/staf", nil, coord); !strings.Contains(res.body, "Kamis, 12 Maret 2026, 09.00–12.00 WITA") {
+		t.Error("coordinator's dashboard lacks the upcoming visit")
+	}
+	if res := e.do("GET", "/staf", nil, e.sessionFor(models.RoleEscort)); !strings.Contains(res.body, "Tugas pendampingan saya") || !strings.Contains(res.body, v.InstitutionName) {
+		t.Error("the assigned escort does not see the visit")
+	}
+	if res := e.do("GET", "/staf", nil, e.signIn(e.subject.Email, testPassword)); strings.Contains(res.body, "Kamis, 12 Maret 2026, 09.00") {
+		t.Error("an escort sees a visit they are not assigned to")
+	}
+}

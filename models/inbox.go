@@ -116,3 +116,21 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter, loc *time.Location) ([
 	}
 	return out, total, nil
 }
+
+// UpcomingVisits lists approved visits from now on, soonest first; with an
+// escort given, only theirs.
+func (s *Store) UpcomingVisits(ctx context.Context, now time.Time, escort bson.ObjectID, limit int64) ([]Visit, error) {
+	q := bson.D{{Key: "status", Value: string(StatusApproved)}, {Key: "start", Value: bson.D{{Key: "$gte", Value: now.UTC()}}}}
+	if !escort.IsZero() {
+		q = append(q, bson.E{Key: "escort_ids", Value: escort})
+	}
+	cur, err := s.db.Collection(colVisits).Find(ctx, q, options.Find().
+		SetSort(bson.D{{Key: "start", Value: 1}}).SetLimit(limit).
+		SetProjection(bson.D{{Key: "history", Value: 0}, {Key: "roster", Value: 0}}))
+	if err != nil {
+		return nil, err
+	}
+	var out []Visit
+	err = cur.All(ctx, &out)
+	return out, err
+}
