@@ -55,6 +55,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	} else if n > 0 {
 		logger.Warn("klaim yang tertinggal dibersihkan", "jumlah", n)
 	}
+	// Reservations of sessions, rooms and escorts that no visit needs (a
+	// crash between reserving and saving) would block those slots.
+	if n, err := store.ReconcileReservations(ctx, cfg.Location, now); err != nil {
+		return fmt.Errorf("reconcile reservations: %w", err)
+	} else if n > 0 {
+		logger.Warn("reservasi yang tertinggal dibersihkan", "jumlah", n)
+	}
 	if err := ensureFirstAdmin(ctx, store, cfg, logger, now); err != nil {
 		return err
 	}
@@ -80,7 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	web := h.App()
 
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
-	workersDone := startWorkers(workerCtx, store, logger)
+	workersDone := startWorkers(workerCtx, store, cfg.Location, logger)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.Listen(cfg.Addr) }()
@@ -194,7 +201,7 @@ func seedDemo(ctx context.Context, store *models.Store, cfg *Config, logger *slo
 
 // startWorkers runs the background jobs until ctx ends; the returned
 // channel closes when they have all stopped.
-func startWorkers(ctx context.Context, store *models.Store, logger *slog.Logger) <-chan struct{} {
+func startWorkers(ctx context.Context, store *models.Store, loc *time.Location, logger *slog.Logger) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -212,6 +219,9 @@ func startWorkers(ctx context.Context, store *models.Store, logger *slog.Logger)
 				}
 				if _, err := store.SweepClaims(ctx, now); err != nil && ctx.Err() == nil {
 					logger.Error("bersihkan klaim", "err", err)
+				}
+				if _, err := store.ReconcileReservations(ctx, loc, now); err != nil && ctx.Err() == nil {
+					logger.Error("rekonsiliasi reservasi", "err", err)
 				}
 			}
 		}
