@@ -211,23 +211,25 @@ func SeedDemo(ctx context.Context, s *Store, now time.Time, loc *time.Location) 
 		BalineseHolidays(today.AddDate(-1, 0, 0), today.AddDate(1, 0, 0))...))
 	decision := Decision{Actor: "Ni Kadek Ayu Wulandari, S.AP.", Settings: settings, Calendar: cal, Escorts: names, Now: now, Location: loc}
 	host := DefaultHostProfile()
+	// Visits fall on working days with that session, one per session.
 	taken := map[string]bool{}
+	nextFree := func(day time.Time, sessionID string) time.Time {
+		for {
+			_, ok := settings.SessionByID(day, sessionID)
+			if ok && cal.IsWorkingDay(day) && !taken[DateKey(day)+sessionID] {
+				taken[DateKey(day)+sessionID] = true
+				return day
+			}
+			day = day.AddDate(0, 0, 1)
+		}
+	}
 	for i, d := range append(demoVisits(), demoExtra()...) {
 		v := d.visit
 		sessionID := "pagi"
 		if d.hour >= 12 {
 			sessionID = "siang"
 		}
-		// Visits fall on working days with that session, one per session.
-		day := today.AddDate(0, 0, d.daysFromNow)
-		for {
-			_, ok := settings.SessionByID(day, sessionID)
-			if ok && cal.IsWorkingDay(day) && !taken[DateKey(day)+sessionID] {
-				break
-			}
-			day = day.AddDate(0, 0, 1)
-		}
-		taken[DateKey(day)+sessionID] = true
+		day := nextFree(today.AddDate(0, 0, d.daysFromNow), sessionID)
 		sess, _ := settings.SessionByID(day, sessionID)
 		start, end := sess.On(day, loc)
 		v.SessionID, v.Start, v.End = sessionID, start.UTC(), end.UTC()
@@ -266,8 +268,9 @@ func SeedDemo(ctx context.Context, s *Store, now time.Time, loc *time.Location) 
 		case StatusApproved:
 			err = v.Approve(a, decision)
 		case StatusOffered:
-			alt := cal.AddWorkingDays(day, 2)
-			err = v.OfferSlots([]RequestedSlot{{Date: DateKey(alt), SessionID: "pagi"}, {Date: DateKey(cal.AddWorkingDays(alt, 1)), SessionID: "siang"}},
+			first := nextFree(day.AddDate(0, 0, 2), "pagi")
+			second := nextFree(first.AddDate(0, 0, 1), "siang")
+			err = v.OfferSlots([]RequestedSlot{{Date: DateKey(first), SessionID: "pagi"}, {Date: DateKey(second), SessionID: "siang"}},
 				"Sesi yang diminta sudah terisi kunjungan lain.", decision)
 		case StatusRevision:
 			err = v.AskRevision("Surat permohonan perlu ditandatangani Sekretaris Daerah.", decision)

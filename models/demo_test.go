@@ -90,3 +90,16 @@ func TestDemoSeedOnlyFillsAnEmptyStore(t *testing.T) {
 		t.Errorf("second seed: %v, want ErrNotEmpty", err)
 	}
 }
+
+// TestDemoSeedWorksOnAnyDay: the seed places visits relative to today, so
+// it must find valid sessions whatever the weekday and the holidays.
+func TestDemoSeedWorksOnAnyDay(t *testing.T) {
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	start := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC) // a Monday before Nyepi
+	for i := 0; i < 7; i++ {
+		st := server.Open(t)
+		if _, err := models.SeedDemo(ctx(t), st, start.AddDate(0, 0, i), wita); err != nil {
+			t.Errorf("seeding on %s: %v", start.AddDate(0, 0, i).In(wita).Format("Mon 2006-01-02"), err)
+		}
+	}
+}
