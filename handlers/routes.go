@@ -70,6 +70,20 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/staf/pengguna/:id", admins, h.userEditForm},
 		{"POST", "/staf/pengguna/:id", admins, h.userUpdate},
 		{"POST", "/staf/pengguna/:id/sandi", admins, h.userResetPassword},
+
+		// Administrators: host settings and the holiday table.
+		{"GET", "/staf/pengaturan", admins, h.settingsForm},
+		{"POST", "/staf/pengaturan/profil", admins, h.settingsSaveProfile},
+		{"POST", "/staf/pengaturan/sesi", admins, h.settingsSave("sesi", readSessions)},
+		{"POST", "/staf/pengaturan/kapasitas", admins, h.settingsSave("kapasitas", readCapacity)},
+		{"POST", "/staf/pengaturan/ruangan", admins, h.settingsSave("ruangan", readRooms)},
+		{"POST", "/staf/pengaturan/topik", admins, h.settingsSave("topik", readTopics)},
+		{"POST", "/staf/pengaturan/penutupan", admins, h.settingsSave("penutupan", readBlackouts)},
+		{"POST", "/staf/pengaturan/libur", admins, h.holidayAdd},
+		{"POST", "/staf/pengaturan/libur/impor", admins, h.holidayImportPreview},
+		{"POST", "/staf/pengaturan/libur/impor/konfirmasi", admins, h.holidayImportConfirm},
+		{"POST", "/staf/pengaturan/libur/:date", admins, h.holidayUpdate},
+		{"POST", "/staf/pengaturan/libur/:date/hapus", admins, h.holidayDelete},
 	}
 }
 
