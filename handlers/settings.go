@@ -403,9 +403,14 @@ func (h *Handlers) settingsSave(section string, read func(*fiber.Ctx, *settingsP
 		err = parsed.Err()
 		if err == nil {
 			err = h.deps.Store.SaveHostSettings(ctx, &settings, h.deps.Now())
-		} else if more, ok := models.AsValidation(settings.Validate()); ok {
-			for f, msg := range more.Fields {
-				parsed.Add(f, msg) // the reading problem of a field comes first
+		} else {
+			// Report the section's other problems at once, as a save would;
+			// the reading problem of a field ("abc" for a number) comes first.
+			settings.Normalize()
+			if more, ok := models.AsValidation(settings.Validate()); ok {
+				for f, msg := range more.Fields {
+					parsed.Add(f, msg)
+				}
 			}
 		}
 		return h.settingsResult(c, p, err, func() error {

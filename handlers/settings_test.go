@@ -195,6 +195,7 @@ func TestInvalidSettingsComeBackWithWhatWasTyped(t *testing.T) {
 		{"kapasitas", "form-kapasitas", map[string]string{"max_participants": "banyak"}, "max_participants", "Isi dengan bilangan bulat, misalnya 25."},
 		{"kapasitas", "form-kapasitas", map[string]string{"horizon_days": "2"}, "horizon_days", "Harus lebih besar daripada minimal pemberitahuan."},
 		{"kapasitas", "form-kapasitas", map[string]string{"offer_hold_days": "45"}, "offer_hold_days", "Isi antara 1 dan 30 hari."},
+		{"ruangan", "form-ruangan", map[string]string{"room_0_capacity": "delapan puluh"}, "room_0_capacity", "Isi dengan bilangan bulat, misalnya 25."},
 		{"ruangan", "form-ruangan", map[string]string{"room_1_id": "aula"}, "room_1_id", "ID ruangan ini sudah dipakai ruangan lain."},
 		{"ruangan", "form-ruangan", map[string]string{"room_2_id": "Ruang VIP", "room_2_name": "VIP", "room_2_capacity": "10"}, "room_2_id", "Gunakan huruf kecil, angka, atau tanda hubung saja, misalnya: pagi."},
 		{"topik", "form-topik", map[string]string{"topics": "MPP digital\nmpp digital"}, "topics", "Ada butir yang tertulis lebih dari sekali."},

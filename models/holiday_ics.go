@@ -76,6 +76,9 @@ func icsInvalid(detail string) *ICSError {
 // MinHolidayYear–MaxHolidayYear, and more than maxEvents events or days is
 // an *ICSError; nothing is returned then.
 func ParseHolidayICS(r io.Reader, maxEvents int, loc *time.Location) (out []Holiday, err error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxHolidayICSBytes+1))
 	if err != nil {
 		return nil, err
