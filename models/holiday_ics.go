@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
 )
@@ -23,7 +24,7 @@ const (
 	// icsMaxParams bounds the property name and parameters of one content
 	// line. go-ical builds parameter values a byte at a time (quadratic),
 	// so a long one would be a cheap way to burn CPU.
-	icsMaxParams = 1024
+	icsMaxParams = 512
 	// icsMaxDepth bounds nested components (VCALENDAR > VEVENT > VALARM is
 	// 3); the decoder recurses once per level.
 	icsMaxDepth = 8
@@ -161,6 +162,11 @@ func mergeHoliday(h Holiday, name string, kind HolidayKind) Holiday {
 func icsText(p *ical.Prop) string {
 	if p == nil {
 		return ""
+	}
+	// The name is cut to MaxHolidayName anyway; unescaping a megabyte of
+	// commas into a million parts first is wasted work.
+	if len(p.Value) > 4*MaxHolidayName*utf8.UTFMax {
+		p.Value = p.Value[:4*MaxHolidayName*utf8.UTFMax]
 	}
 	parts, err := p.TextList()
 	if err != nil {
