@@ -102,6 +102,19 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/staf/pendamping/saya/cuti", escortsOnly, h.escortSelfLeave},
 		{"GET", "/staf/pendamping/:id", escortKeepers, h.escortEditForm},
 		{"POST", "/staf/pendamping/:id", escortKeepers, h.escortUpdate},
+		// Administrators: host settings and the holiday table.
+		{"GET", "/staf/pengaturan", admins, h.settingsForm},
+		{"POST", "/staf/pengaturan/profil", admins, h.settingsSaveProfile},
+		{"POST", "/staf/pengaturan/sesi", admins, h.settingsSave("sesi", readSessions)},
+		{"POST", "/staf/pengaturan/kapasitas", admins, h.settingsSave("kapasitas", readCapacity)},
+		{"POST", "/staf/pengaturan/ruangan", admins, h.settingsSave("ruangan", readRooms)},
+		{"POST", "/staf/pengaturan/topik", admins, h.settingsSave("topik", readTopics)},
+		{"POST", "/staf/pengaturan/penutupan", admins, h.settingsSave("penutupan", readBlackouts)},
+		{"POST", "/staf/pengaturan/libur", admins, h.holidayAdd},
+		{"POST", "/staf/pengaturan/libur/impor", admins, h.holidayImportPreview},
+		{"POST", "/staf/pengaturan/libur/impor/konfirmasi", admins, h.holidayImportConfirm},
+		{"POST", "/staf/pengaturan/libur/:date", admins, h.holidayUpdate},
+		{"POST", "/staf/pengaturan/libur/:date/hapus", admins, h.holidayDelete},
 	}
 }
 

@@ -26,10 +26,14 @@ func (h *Handlers) availability(c *fiber.Ctx, from, to time.Time) (models.Availa
 	if err != nil {
 		return models.Availability{}, err
 	}
-	holidays := append(models.NationalHolidays2025to2026(), models.BalineseHolidays(from.AddDate(0, -1, 0), to.AddDate(0, 1, 0))...)
+	// The stored holidays, so that an admin's edits show at once.
+	calendar, err := h.deps.Store.HolidayCalendar(ctx, from, to)
+	if err != nil {
+		return models.Availability{}, err
+	}
 	return models.Availability{
 		Settings: settings,
-		Calendar: models.NewHolidayCalendar(holidays),
+		Calendar: calendar,
 		Bookings: bookings,
 		Now:      h.deps.Now(),
 		Location: h.deps.Location,

@@ -129,8 +129,8 @@ func parseClock(day time.Time, clock string, loc *time.Location) (time.Time, boo
 	return time.Date(y, m, dd, t.Hour(), t.Minute(), 0, 0, loc), true
 }
 
-// textProblem checks a required free text of at most max runes.
-func textProblem(s string, max int) string {
+// requiredTextProblem checks a required free text of at most max runes.
+func requiredTextProblem(s string, max int) string {
 	switch n := utf8.RuneCountInString(strings.TrimSpace(s)); {
 	case n == 0:
 		return "err.required"
@@ -193,7 +193,7 @@ func (v *Visit) schedule(a Assignment, d Decision) error {
 			ids, names = append(ids, id), append(names, name)
 		}
 	}
-	if msg := textProblem(a.Receiver, 200); msg != "" {
+	if msg := requiredTextProblem(a.Receiver, 200); msg != "" {
 		ve.Add("receiver", msg)
 	}
 	var agenda []string

@@ -1,23 +1,24 @@
 package models
 
-// HostProfile describes the receiving office. The settings issue makes it
-// editable by admins; until then these are the defaults for MPP Badung.
+// HostProfile describes the receiving office. Admins edit it on the
+// settings page; until they save it, DefaultHostProfile applies.
 type HostProfile struct {
-	Name        string
-	Agency      string
-	Address     string
-	MapURL      string
-	Email       string
-	Phone       string
-	OfficeHours []string
-	Regency     string
+	Name        string   `bson:"name"`
+	Agency      string   `bson:"agency"`
+	Address     string   `bson:"address"`
+	MapURL      string   `bson:"map_url"`
+	Email       string   `bson:"email"`
+	Phone       string   `bson:"phone"` // E.164, "+62812…"
+	OfficeHours []string `bson:"office_hours"`
+	Regency     string   `bson:"regency"`
 	// Letterhead and signatory of the reply letter (surat balasan).
-	LetterCity     string // place of the letter's date line, e.g. "Mangupraja Mandala"
-	SignatoryName  string // with titles
-	SignatoryTitle string // e.g. "Kepala Dinas Penanaman Modal dan PTSP"
-	SignatoryNIP   string
+	LetterCity     string `bson:"letter_city"`     // place of the letter's date line, e.g. "Mangupraja Mandala"
+	SignatoryName  string `bson:"signatory_name"`  // with titles
+	SignatoryTitle string `bson:"signatory_title"` // e.g. "Kepala Dinas Penanaman Modal dan PTSP"
+	SignatoryNIP   string `bson:"signatory_nip"`
 	// Receivers are the usual receiving officials offered on approval.
-	Receivers []string
+	Receivers []string `bson:"receivers"`
+	Version   int64    `bson:"version"`
 }
 
 // DefaultHostProfile is MPP Kabupaten Badung, run by DPMPTSP Kabupaten Badung.

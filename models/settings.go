@@ -44,7 +44,9 @@ type Blackout struct {
 // issue makes them editable by admins; until then DefaultHostSettings apply.
 type HostSettings struct {
 	// Weekly sessions by weekday (time.Weekday as index 0=Sunday…6=Saturday).
-	Weekly [7][]VisitSession `bson:"weekly"`
+	// Stored by MarshalBSON as a list of days (settings_store.go): FerretDB
+	// v1 cannot store an array of arrays.
+	Weekly [7][]VisitSession `bson:"-"`
 	// SaturdaySessions are offered on the Saturdays listed in OpenSaturdays.
 	SaturdaySessions []VisitSession `bson:"saturday_sessions"`
 	OpenSaturdays    []string       `bson:"open_saturdays"`

@@ -42,7 +42,8 @@ const (
 	colCounters   = "counters"
 	colVisits     = "visits"
 	colSecrets    = "secrets"
-	colEscorts    = "escorts" // escort profiles, _id = the user's
+	colEscorts    = "escorts"  // escort profiles, _id = the user's
+	colHolidays   = "holidays" // _id = DateKey: one holiday per date
 )
 
 // Open connects to uri, checks the connection with a ping bounded by the
@@ -62,6 +63,10 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		return nil, fmt.Errorf("store: ping: %w", err)
 	}
 	if err := s.EnsureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	if err := s.SeedHolidays(ctx, time.Now()); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
