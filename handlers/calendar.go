@@ -18,10 +18,9 @@ import (
 const maxCalendarRange = 100 * 24 * time.Hour
 
 // calendarHolidays is the one place the staff calendar gets its holidays
-// from; it becomes a store lookup once admins can edit holidays.
-func (h *Handlers) calendarHolidays(_ context.Context, from, to time.Time) (*models.HolidayCalendar, error) {
-	holidays := append(models.NationalHolidays2025to2026(), models.BalineseHolidays(from, to)...)
-	return models.NewHolidayCalendar(holidays), nil
+// from: the holiday table admins keep, and the Balinese days.
+func (h *Handlers) calendarHolidays(ctx context.Context, from, to time.Time) (*models.HolidayCalendar, error) {
+	return h.deps.Store.HolidayCalendar(ctx, from, to)
 }
 
 // calendarEntries loads and builds the staff calendar for [from, to).

@@ -32,7 +32,7 @@ type Handlers struct {
 	views    *views
 	csrfKey  []byte
 	trackKey []byte // derives tracking tokens from form keys
-	host     models.HostProfile
+	hostCache hostCache // the stored host profile, read at most every few seconds
 	regions  *models.Regions
 }
 
@@ -61,7 +61,7 @@ func New(ctx context.Context, deps Deps) (*Handlers, error) {
 		return nil, err
 	}
 	return &Handlers{deps: deps, views: v, csrfKey: key, trackKey: trackKey,
-		host: models.DefaultHostProfile(), regions: regions}, nil
+		regions: regions}, nil
 }
 
 // secureCookies is true when the app is served over https.

@@ -159,6 +159,15 @@ func (p *Page) DateOfKey(key string) string {
 // Zone is the zone's abbreviation at t: "WITA".
 func (p *Page) Zone(t time.Time) string { return t.In(p.loc).Format("MST") }
 
+// SessionName names a visit session: "Pagi", "Siang" from the catalogue,
+// or the ID an admin gave a session of their own.
+func (p *Page) SessionName(id string) string {
+	if name := p.T("session." + id); name != "session."+id {
+		return name
+	}
+	return id
+}
+
 // Phone shows a stored +62 number the way people read it: "+62 812-3456-7890".
 func (p *Page) Phone(e164 string) string { return models.FormatPhone(e164) }
 
@@ -220,6 +229,17 @@ func (p *Page) Field(name, typ, labelKey string, opts ...string) Field {
 	return f
 }
 
+// hostOrDefault is the stored host profile; if the store cannot be read the
+// defaults keep the page usable (the error is logged).
+func (h *Handlers) hostOrDefault(c *fiber.Ctx) models.HostProfile {
+	p, err := h.hostProfile(c.UserContext())
+	if err != nil {
+		h.deps.Logger.Error("host profile", "err", err)
+		return models.DefaultHostProfile()
+	}
+	return p
+}
+
 // newPage fills the common part of a page's data for this request.
 func (h *Handlers) newPage(c *fiber.Ctx, title string) Page {
 	lang := languageOf(c)
@@ -229,7 +249,7 @@ func (h *Handlers) newPage(c *fiber.Ctx, title string) Page {
 		User:     currentUser(c),
 		CSRF:     csrfToken(c),
 		Path:     c.Path(),
-		Host:     h.host,
+		Host:     h.hostOrDefault(c),
 		localize: h.views.localizers[lang],
 		loc:      h.deps.Location,
 		Form:     Form{Values: map[string]string{}, Errors: map[string]string{}},

@@ -48,7 +48,7 @@ func (h *Handlers) sendReplyLetter(c *fiber.Ctx, v *models.Visit) error {
 		issued = h.deps.Now()
 	}
 	// TODO(settings): the stored host profile once admins can edit it.
-	b, err := models.ReplyLetterPDF(v, h.host, h.deps.Location, issued)
+	b, err := models.ReplyLetterPDF(v, h.hostOrDefault(c), h.deps.Location, issued)
 	if err != nil {
 		return err
 	}

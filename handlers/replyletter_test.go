@@ -156,3 +156,24 @@ func TestDelegationDownloadsTheReplyLetter(t *testing.T) {
 		t.Errorf("letter of a completed visit: %d, want 200", res.status)
 	}
 }
+
+// TestSavedHostProfileReachesTheLetterAndThePages: what the admin saves in
+// the settings is what the reply letter and the page footer show.
+func TestSavedHostProfileReachesTheLetterAndThePages(t *testing.T) {
+	e := newEnv(t)
+	admin := e.sessionFor(models.RoleAdmin)
+	form := e.settingsForm(admin, "profil", "form-profil")
+	form.Set("signatory_name", "I Made Sutama, S.E., M.M.")
+	form.Set("name", "MPP Badung Mangupraja")
+	if res := e.post("/staf/pengaturan/profil", form, admin); res.status != http.StatusSeeOther {
+		t.Fatalf("profile save: %d %s", res.status, errorsIn(res.body))
+	}
+	v, _ := visitWithLink(t, e, "ST-2026-0042", models.StatusApproved)
+	res := e.do("GET", "/staf/kunjungan/"+v.ID.Hex()+"/surat-balasan.pdf", nil, admin)
+	if text := letterText(t, res); !strings.Contains(text, "I Made Sutama, S.E., M.M.") {
+		t.Errorf("the letter does not carry the saved signatory:\n%s", text)
+	}
+	if home := e.do("GET", "/", nil, ""); !strings.Contains(home.body, "MPP Badung Mangupraja") {
+		t.Error("the public page does not show the saved host name")
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -115,7 +117,38 @@ func (p *settingsPage) NoticeText() string { return p.T(p.Notice, "N", p.NoticeC
 // hostProfile is the host's profile as stored (the defaults until an admin
 // saves it). Pages and letters that show the host should read it here.
 func (h *Handlers) hostProfile(ctx context.Context) (models.HostProfile, error) {
-	return h.deps.Store.HostProfile(ctx)
+	return h.hostCache.get(ctx, h.deps.Store)
+}
+
+// hostCache keeps the stored host profile for a few seconds: every page
+// shows it and it rarely changes. Another instance sees a save at most
+// hostCacheAge later; this one at once (reset).
+type hostCache struct {
+	mu      sync.Mutex
+	profile models.HostProfile
+	at      time.Time
+}
+
+const hostCacheAge = 5 * time.Second
+
+func (c *hostCache) get(ctx context.Context, st *models.Store) (models.HostProfile, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < hostCacheAge {
+		return c.profile, nil
+	}
+	p, err := st.HostProfile(ctx)
+	if err != nil {
+		return models.HostProfile{}, err
+	}
+	c.profile, c.at = p, time.Now()
+	return p, nil
+}
+
+func (c *hostCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = time.Time{}
 }
 
 // newSettingsPage loads what every tab needs and fills the forms with the
@@ -468,6 +501,7 @@ func (h *Handlers) settingsSaveProfile(c *fiber.Ctx) error {
 	profile.Version, _ = strconv.ParseInt(c.FormValue("version"), 10, 64)
 	p.Version = profile.Version
 	err = h.deps.Store.SaveHostProfile(ctx, &profile, h.deps.Now())
+	h.hostCache.reset()
 	return h.settingsResult(c, p, err, func() error {
 		current, err := h.hostProfile(ctx)
 		if err == nil {

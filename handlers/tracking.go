@@ -290,15 +290,15 @@ func (h *Handlers) reviseSubmit(c *fiber.Ctx) error {
 // delegation did. A failure to queue is logged, not shown: the change
 // itself is saved and visible to staff.
 func (h *Handlers) notifyHost(c *fiber.Ctx, v *models.Visit, action string) {
-	if h.host.Email == "" {
+	p := h.newPage(c, "mail.host_subject")
+	if p.Host.Email == "" {
 		return
 	}
-	p := h.newPage(c, "mail.host_subject")
 	p.Lang, p.localize = models.LangID, h.views.localizers[models.LangID]
 	subject := p.T("mail.host_subject", "Code", v.Code, "Action", p.T("track.done."+action))
 	last := v.History[len(v.History)-1]
 	text := p.T("mail.host_body", "Code", v.Code, "Institution", v.InstitutionName, "Action", p.T("track.done."+action), "Note", last.Note)
-	m := &models.OutboxMessage{Kind: "visitor_" + action, VisitID: v.ID, To: []string{h.host.Email}, Subject: subject,
+	m := &models.OutboxMessage{Kind: "visitor_" + action, VisitID: v.ID, To: []string{p.Host.Email}, Subject: subject,
 		Text: text, HTML: "<p>" + template.HTMLEscapeString(text) + "</p>", Language: models.LangID}
 	if err := h.deps.Store.Enqueue(c.UserContext(), m, h.deps.Now()); err != nil {
 		h.deps.Logger.Error("queue host notice", "code", v.Code, "err", err)
@@ -338,12 +338,12 @@ func (h *Handlers) acknowledgement(c *fiber.Ctx, v *models.Visit, token string) 
 	var text strings.Builder
 	fmt.Fprintf(&text, "%s\n\n%s\n\n%s\n%s\n\n%s\n", p.T("mail.greeting", "Name", v.Contact.Name),
 		p.T("mail.ack_body", "Code", v.Code, "Institution", v.InstitutionName, "Date", p.Date(v.Start)),
-		p.T("mail.ack_link"), link, p.T("mail.signature", "Host", h.host.Name))
+		p.T("mail.ack_link"), link, p.T("mail.signature", "Host", p.Host.Name))
 	esc := template.HTMLEscapeString
 	html := fmt.Sprintf(`<p>%s</p><p>%s</p><p>%s<br><a href="%s">%s</a></p><p>%s</p>`,
 		esc(p.T("mail.greeting", "Name", v.Contact.Name)),
 		esc(p.T("mail.ack_body", "Code", v.Code, "Institution", v.InstitutionName, "Date", p.Date(v.Start))),
-		esc(p.T("mail.ack_link")), esc(link), esc(link), esc(p.T("mail.signature", "Host", h.host.Name)))
+		esc(p.T("mail.ack_link")), esc(link), esc(link), esc(p.T("mail.signature", "Host", p.Host.Name)))
 	return &models.OutboxMessage{
 		Kind: "request_received", To: []string{v.Contact.Email}, Subject: subject,
 		Text: text.String(), HTML: html, Language: p.Lang,

@@ -263,7 +263,7 @@ func (h *Handlers) visitPageOf(c *fiber.Ctx, v *models.Visit, date, session stri
 		for _, s := range day {
 			if !seen[s.ID] {
 				seen[s.ID] = true
-				p.Sessions = append(p.Sessions, Option{s.ID, p.T("session." + s.ID)})
+				p.Sessions = append(p.Sessions, Option{s.ID, p.SessionName(s.ID)})
 			}
 		}
 	}
@@ -296,7 +296,7 @@ func (h *Handlers) visitPageOf(c *fiber.Ctx, v *models.Visit, date, session stri
 		return nil, err
 	}
 	p.Escorts = escorts
-	p.Receivers = h.host.Receivers
+	p.Receivers = p.Host.Receivers
 
 	// The form starts from the visit's schedule, or the host's template.
 	vals := p.Form.Values
@@ -606,10 +606,10 @@ func (h *Handlers) queueDecisionMail(c *fiber.Ctx, v, before *models.Visit, name
 			when = p.Date(v.Start) + ", " + p.Clock(v.Start) + "–" + p.Clock(v.End) + " " + p.Zone(v.Start)
 		}
 		body := p.T("decision.mail."+name+".body", "Code", v.Code, "Institution", v.InstitutionName, "When", when,
-			"Room", v.Room, "Note", v.StaffNote, "Host", h.host.Name)
+			"Room", v.Room, "Note", v.StaffNote, "Host", p.Host.Name)
 		var offers []string
 		for _, o := range v.Offers {
-			offers = append(offers, "• "+p.DateOfKey(o.Date)+", "+p.T("session."+o.SessionID))
+			offers = append(offers, "• "+p.DateOfKey(o.Date)+", "+p.SessionName(o.SessionID))
 		}
 		if len(offers) > 0 {
 			body += "\n\n" + strings.Join(offers, "\n")
@@ -621,7 +621,7 @@ func (h *Handlers) queueDecisionMail(c *fiber.Ctx, v, before *models.Visit, name
 		} else {
 			fmt.Fprintf(&text, "%s\n%s\n\n", p.T("decision.mail.staff_link"), h.staffURL(v))
 		}
-		text.WriteString(p.T("mail.signature", "Host", h.host.Name) + "\n")
+		text.WriteString(p.T("mail.signature", "Host", p.Host.Name) + "\n")
 		m := &models.OutboxMessage{Kind: "decision_" + name + "_" + kind, VisitID: v.ID, To: to, Subject: subject,
 			Text: text.String(), HTML: plainToHTML(text.String()), Language: p.Lang}
 		if err := h.deps.Store.Enqueue(ctx, m, h.deps.Now()); err != nil {
@@ -650,7 +650,7 @@ func (h *Handlers) queueDecisionMail(c *fiber.Ctx, v, before *models.Visit, name
 				// Removed from a visit that goes on: tell them it is off for them.
 				p := h.newPage(c, "mail.greeting")
 				p.Lang, p.localize = models.LangID, h.views.localizers[models.LangID]
-				text := p.T("mail.greeting", "Name", u.Name) + "\n\n" + p.T("decision.mail.removed.body", "Code", v.Code, "Institution", v.InstitutionName) + "\n\n" + p.T("mail.signature", "Host", h.host.Name) + "\n"
+				text := p.T("mail.greeting", "Name", u.Name) + "\n\n" + p.T("decision.mail.removed.body", "Code", v.Code, "Institution", v.InstitutionName) + "\n\n" + p.T("mail.signature", "Host", p.Host.Name) + "\n"
 				m := &models.OutboxMessage{Kind: "decision_removed_escort", VisitID: v.ID, To: []string{u.Email},
 					Subject: p.T("decision.mail.removed.subject", "Code", v.Code), Text: text, HTML: plainToHTML(text), Language: models.LangID}
 				if err := h.deps.Store.Enqueue(ctx, m, h.deps.Now()); err != nil {
