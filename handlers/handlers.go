@@ -28,12 +28,12 @@ type Deps struct {
 
 // Handlers serves the application's routes.
 type Handlers struct {
-	deps     Deps
-	views    *views
-	csrfKey  []byte
-	trackKey []byte // derives tracking tokens from form keys
+	deps      Deps
+	views     *views
+	csrfKey   []byte
+	trackKey  []byte    // derives tracking tokens from form keys
 	hostCache hostCache // the stored host profile, read at most every few seconds
-	regions  *models.Regions
+	regions   *models.Regions
 }
 
 // New parses the templates and loads the shared CSRF key from the store.
