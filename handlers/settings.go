@@ -435,8 +435,12 @@ func (h *Handlers) settingsSave(section string, read func(*fiber.Ctx, *settingsP
 		read(c, p, &settings, parsed)
 		err = parsed.Err()
 		if err == nil {
+			// Rooms and sessions that coming visits hold cannot disappear.
+			err = h.deps.Store.CheckSettingsKeepBookings(ctx, settings, h.deps.Now(), h.deps.Location)
+		}
+		if err == nil {
 			err = h.deps.Store.SaveHostSettings(ctx, &settings, h.deps.Now())
-		} else {
+		} else if _, invalid := models.AsValidation(err); invalid {
 			// Report the section's other problems at once, as a save would;
 			// the reading problem of a field ("abc" for a number) comes first.
 			settings.Normalize()
@@ -465,6 +469,12 @@ func (h *Handlers) settingsResult(c *fiber.Ctx, p *settingsPage, err error, relo
 		}
 		p.Form.Error = "form.has_errors"
 		return h.render(c, fiber.StatusUnprocessableEntity, "settings", p)
+	}
+	var booked *models.StillBookedError
+	if errors.As(err, &booked) {
+		p.Form.Error = "settings.still_booked"
+		p.Form.Args = map[string]any{"What": strings.Join(append(slices.Clone(booked.Rooms), booked.Sessions...), ", ")}
+		return h.render(c, fiber.StatusConflict, "settings", p)
 	}
 	if errors.Is(err, models.ErrConflict) {
 		p.Form = Form{Values: map[string]string{}, Errors: map[string]string{}, Error: "settings.conflict"}

@@ -297,3 +297,38 @@ func TestDashboardShowsUpcomingVisitsAndEscortsTheirOwn(t *testing.T) {
 		t.Error("an escort sees a visit they are not assigned to")
 	}
 }
+
+func TestSettingsCannotDropARoomOrSessionThatIsBooked(t *testing.T) {
+	e := newEnv(t)
+	coord := e.sessionFor(models.RoleCoordinator)
+	_, v := submitted(t, e)
+	form := approvalForm(e, v, "2026-03-12", "pagi")
+	form.Set("room", "rapat")
+	if res := e.post("/staf/permohonan/"+v.ID.Hex()+"/setujui", form, coord); res.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", res.status)
+	}
+	admin := e.sessionFor(models.RoleAdmin)
+	rooms := e.settingsForm(admin, "ruangan", "form-ruangan")
+	for _, f := range []string{"id", "name", "capacity"} {
+		rooms.Set("room_1_"+f, "") // Ruang Rapat is the second row
+	}
+	res := e.post("/staf/pengaturan/ruangan", rooms, admin)
+	if res.status != http.StatusConflict || !strings.Contains(res.body, "masih dipakai kunjungan") || !strings.Contains(res.body, "rapat") {
+		t.Errorf("dropping a booked room: %d %s", res.status, errorsIn(res.body))
+	}
+	if s, _ := e.store.HostSettings(t.Context()); len(s.Rooms) != 2 {
+		t.Errorf("the booked room was removed: %+v", s.Rooms)
+	}
+	// Once the visit is cancelled the room may go.
+	cancel := url.Values{"version": {strconv.FormatInt(e.visit(t, v).Version, 10)}, "cancel_reason": {"Rombongan batal berangkat."}}
+	if res := e.post("/staf/permohonan/"+v.ID.Hex()+"/batal", cancel, coord); res.status != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", res.status)
+	}
+	rooms = e.settingsForm(admin, "ruangan", "form-ruangan")
+	for _, f := range []string{"id", "name", "capacity"} {
+		rooms.Set("room_1_"+f, "")
+	}
+	if res := e.post("/staf/pengaturan/ruangan", rooms, admin); res.status != http.StatusSeeOther {
+		t.Errorf("dropping a free room: %d %s", res.status, errorsIn(res.body))
+	}
+}

@@ -472,3 +472,57 @@ func (s *Store) findVisitProjected(ctx context.Context, id bson.ObjectID) (*Visi
 	}
 	return &v, nil
 }
+
+// StillBookedError says that new host settings would drop rooms or
+// sessions that coming visits or held offers occupy.
+type StillBookedError struct {
+	Rooms    []string // room IDs
+	Sessions []string // "2026-03-05 pagi"
+}
+
+func (e *StillBookedError) Error() string {
+	return "masih dipakai kunjungan mendatang: " + strings.Join(append(slices.Clone(e.Rooms), e.Sessions...), ", ")
+}
+
+// CheckSettingsKeepBookings refuses settings that remove a room or a
+// session still booked from today on: those visits must be moved first.
+func (s *Store) CheckSettingsKeepBookings(ctx context.Context, next HostSettings, now time.Time, loc *time.Location) error {
+	today := DateKey(now.In(loc))
+	e := &StillBookedError{}
+	cur, err := s.db.Collection(colReservations).Find(ctx, bson.D{{Key: "slot", Value: bson.D{{Key: "$gte", Value: today}}}})
+	if err != nil {
+		return err
+	}
+	var rs []reservation
+	if err := cur.All(ctx, &rs); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		kind, rest, _ := strings.Cut(r.ID, ":")
+		room := strings.TrimSuffix(rest, ":"+r.Slot)
+		if _, ok := next.RoomByID(room); kind == "room" && !ok && !slices.Contains(e.Rooms, room) {
+			e.Rooms = append(e.Rooms, room)
+		}
+	}
+	cur, err = s.db.Collection(colSlots).Find(ctx, bson.D{{Key: "date", Value: bson.D{{Key: "$gte", Value: today}}}})
+	if err != nil {
+		return err
+	}
+	var ledgers []slotLedger
+	if err := cur.All(ctx, &ledgers); err != nil {
+		return err
+	}
+	for _, l := range ledgers {
+		day, err := ParseDateKey(l.Date, loc)
+		if err != nil || !slices.ContainsFunc(l.Entries, func(en slotEntry) bool { return en.live(now) }) {
+			continue
+		}
+		if _, ok := next.SessionByID(day, l.SessionID); !ok {
+			e.Sessions = append(e.Sessions, l.Date+" "+l.SessionID)
+		}
+	}
+	if len(e.Rooms) > 0 || len(e.Sessions) > 0 {
+		return e
+	}
+	return nil
+}
