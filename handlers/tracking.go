@@ -311,6 +311,13 @@ func (h *Handlers) trackingLetter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	c.Set("Referrer-Policy", "no-referrer")
+	return h.sendLetter(c, v)
+}
+
+// sendLetter streams a visit's request letter (a PDF checked on upload)
+// inline, never cached by shared caches.
+func (h *Handlers) sendLetter(c *fiber.Ctx, v *models.Visit) error {
 	st, err := h.deps.Store.OpenLetter(c.UserContext(), v.Letter.FileID)
 	if err != nil {
 		return err
@@ -322,7 +329,6 @@ func (h *Handlers) trackingLetter(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s.pdf"`, v.Code))
-	c.Set("Referrer-Policy", "no-referrer")
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Send(buf.Bytes())
 }

@@ -1,11 +1,9 @@
 package handlers
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net/url"
 	"slices"
 	"strconv"
@@ -567,24 +565,12 @@ func (h *Handlers) visitLetter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	st, err := h.deps.Store.OpenLetter(c.UserContext(), v.Letter.FileID)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, io.LimitReader(st, models.MaxLetterBytes+1)); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s.pdf"`, v.Code))
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	// The request page embeds it; no other site may.
 	c.Set("X-Frame-Options", "SAMEORIGIN")
 	// Only framing is relaxed: a stricter policy (object-src, sandbox) stops
 	// the browser's own PDF viewer.
 	c.Set("Content-Security-Policy", "frame-ancestors 'self'")
-	return c.Send(buf.Bytes())
+	return h.sendLetter(c, v)
 }
 
 // queueDecisionMail tells the delegation (in its language) and the escorts
