@@ -275,7 +275,16 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 
 // Normalize tidies what a form produced before Validate: trims texts and
 // writes times as "09.00". It keeps the order of every list, so that the
 // field names of Validate's messages still match the rows the user typed.
+//
+// It first copies every list, so that settings copied from one another
+// (which share their lists) never change each other.
 func (h *HostSettings) Normalize() {
+	for wd := range h.Weekly {
+		h.Weekly[wd] = slices.Clone(h.Weekly[wd])
+	}
+	h.SaturdaySessions, h.OpenSaturdays = slices.Clone(h.SaturdaySessions), slices.Clone(h.OpenSaturdays)
+	h.Rooms, h.Blackouts = slices.Clone(h.Rooms), slices.Clone(h.Blackouts)
+	h.Topics, h.AgendaTemplate = slices.Clone(h.Topics), slices.Clone(h.AgendaTemplate)
 	trimSessions := func(ss []VisitSession) {
 		for i := range ss {
 			ss[i].ID = strings.TrimSpace(ss[i].ID)
