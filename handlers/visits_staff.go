@@ -141,6 +141,7 @@ type requestedRow struct {
 	State           models.SlotState
 	Reason          string
 	PlacesLeft      int
+	Own             bool // the visit itself is booked there
 }
 
 // slotChoice is the session the approval form is for.
@@ -229,6 +230,14 @@ func (h *Handlers) visitPageOf(c *fiber.Ctx, v *models.Visit, date, session stri
 	p.Overdue = v.Overdue(av.Calendar, now, loc)
 	staffAv := av
 	staffAv.Settings.MinNoticeDays, staffAv.Settings.HorizonDays = 0, 1<<20
+	own := func(dateKey, sessionID string) bool {
+		for _, b := range av.Bookings {
+			if b.VisitID == v.ID && b.Date == dateKey && b.SessionID == sessionID {
+				return true
+			}
+		}
+		return false
+	}
 	state := func(dateKey, sessionID string) (models.SlotState, string, int) {
 		day, err := models.ParseDateKey(dateKey, loc)
 		if err != nil {
@@ -254,6 +263,7 @@ func (h *Handlers) visitPageOf(c *fiber.Ctx, v *models.Visit, date, session stri
 	for _, r := range v.Requested {
 		row := requestedRow{Date: r.Date, SessionID: r.SessionID}
 		row.State, row.Reason, row.PlacesLeft = state(r.Date, r.SessionID)
+		row.Own = own(r.Date, r.SessionID)
 		p.Requested = append(p.Requested, row)
 	}
 	seen := map[string]bool{}

@@ -265,8 +265,9 @@ func (v *Visit) ChangeSchedule(a Assignment, d Decision) error {
 
 // describe is the history note of a schedule: when, where, who.
 func (d Decision) describe(v *Visit) string {
-	start := v.Start.In(d.Location)
-	return start.Format("2006-01-02 15.04") + "–" + v.End.In(d.Location).Format("15.04") + ", " + v.Room + ", " + strings.Join(v.Escorts, ", ")
+	start, end := v.Start.In(d.Location), v.End.In(d.Location)
+	return FormatDate(start, LangID) + ", " + start.Format("15.04") + "–" + end.Format("15.04") + " " + IndonesianZone(start) +
+		"; " + v.Room + "; " + strings.Join(v.Escorts, ", ")
 }
 
 // Decline turns a request down with a reason the delegation reads.
