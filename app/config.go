@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"studitiru/models"
 )
 
 // Config is the effective configuration: environment variables, overridden
@@ -30,6 +32,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; without them the client address is the TCP peer.
 	TrustedProxies []string
+	// DKIM signs outgoing mail when DKIM_SELECTOR, DKIM_DOMAIN and
+	// DKIM_KEY_FILE are all set; nil otherwise.
+	DKIM *models.DKIMOptions
 }
 
 // configVar ties one setting to its environment variable and flag.
@@ -45,6 +50,9 @@ var configVars = []configVar{
 	{"MONGODB_DB", "mongodb-db", "studitiru", "nama database"},
 	{"SMTP_URL", "smtp-url", "", "server surel, mis. smtp://user:pass@mail.example.go.id:587"},
 	{"MAIL_FROM", "mail-from", "", "alamat pengirim surel (kotak surat tuan rumah)"},
+	{"DKIM_SELECTOR", "dkim-selector", "", "selector DKIM, mis. studitiru (kunci publik di <selector>._domainkey.<domain>)"},
+	{"DKIM_DOMAIN", "dkim-domain", "", "domain penanda tangan DKIM, sebaiknya domain MAIL_FROM, mis. badungkab.go.id"},
+	{"DKIM_KEY_FILE", "dkim-key-file", "", "berkas PEM kunci privat DKIM (RSA atau Ed25519)"},
 	{"HOST_TIMEZONE", "timezone", "Asia/Makassar", "zona waktu tuan rumah"},
 	{"TRUSTED_PROXIES", "trusted-proxies", "", "IP/CIDR reverse proxy tepercaya, dipisah koma; IP klien lalu dibaca dari X-Forwarded-For"},
 	{"ADMIN_EMAIL", "admin-email", "", "surel admin pertama (hanya saat belum ada pengguna)"},
@@ -120,8 +128,22 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (*Co
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
 			bad("SMTP_URL harus berbentuk smtp://host:587 atau smtps://host:465")
+		} else if err := models.CheckSMTPURL(u); err != nil {
+			bad("%v", err)
 		} else {
 			cfg.SMTPURL = u
+		}
+	}
+	selector, domain, keyFile := get("DKIM_SELECTOR"), get("DKIM_DOMAIN"), get("DKIM_KEY_FILE")
+	switch {
+	case selector == "" && domain == "" && keyFile == "":
+	case selector == "" || domain == "" || keyFile == "":
+		bad("DKIM_SELECTOR, DKIM_DOMAIN dan DKIM_KEY_FILE harus diisi bersama (atau tidak sama sekali)")
+	default:
+		if signer, err := models.LoadDKIMKey(keyFile); err != nil {
+			bad("DKIM_KEY_FILE: %v", err)
+		} else {
+			cfg.DKIM = &models.DKIMOptions{Selector: selector, Domain: strings.ToLower(domain), Signer: signer}
 		}
 	}
 	if cfg.MailFrom != "" {
@@ -170,6 +192,10 @@ func (c *Config) LogValue() slog.Value {
 	if c.SMTPURL != nil {
 		smtp = redactURI(c.SMTPURL.String())
 	}
+	dkim := "tidak"
+	if c.DKIM != nil {
+		dkim = c.DKIM.Selector + "._domainkey." + c.DKIM.Domain
+	}
 	return slog.GroupValue(
 		slog.String("addr", c.Addr),
 		slog.String("base_url", c.BaseURL.String()),
@@ -177,6 +203,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("database", c.MongoDB),
 		slog.String("smtp", smtp),
 		slog.String("mail_from", c.MailFrom),
+		slog.String("dkim", dkim),
 		slog.String("timezone", c.Location.String()),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Bool("demo", c.Demo),

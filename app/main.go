@@ -12,8 +12,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/mail"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // the host zone must exist on machines without tzdata
@@ -48,6 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	}
 	defer closeStore()
 
+	store.SetMailDomain(mailDomain(cfg))
 	now := time.Now()
 	// Claims left by a crash between two writes would block their documents.
 	if n, err := store.SweepClaims(ctx, now); err != nil {
@@ -80,14 +85,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		Sessions: models.DefaultSessionPolicy(),
 
 		TrustedProxies: cfg.TrustedProxies,
+		MailConfigured: cfg.SMTPURL != nil,
+		MailFrom:       cfg.MailFrom,
 	})
 	if err != nil {
 		return err
 	}
 	web := h.App()
 
+	outbox, err := outboxWorker(cfg, store, logger)
+	if err != nil {
+		return err
+	}
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
-	workersDone := startWorkers(workerCtx, store, cfg.Location, logger)
+	workersDone := startWorkers(workerCtx, store, cfg.Location, logger, outbox)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.Listen(cfg.Addr) }()
@@ -199,12 +210,55 @@ func seedDemo(ctx context.Context, store *models.Store, cfg *Config, logger *slo
 	return nil
 }
 
+// mailDomain ends the Message-IDs: "studitiru." and the domain of
+// MAIL_FROM, else of BASE_URL.
+func mailDomain(cfg *Config) string {
+	if a, err := mail.ParseAddress(cfg.MailFrom); err == nil {
+		if _, domain, ok := strings.Cut(a.Address, "@"); ok && domain != "" {
+			return "studitiru." + strings.ToLower(domain)
+		}
+	}
+	if h := cfg.BaseURL.Hostname(); strings.Contains(h, ".") && net.ParseIP(h) == nil {
+		return h
+	}
+	return "studitiru.localhost"
+}
+
+// outboxWorker is the mail sender, or nil when no SMTP server is
+// configured: then messages wait in the outbox (the staff's outbox page
+// says so) and go out once SMTP_URL is set and the app restarted.
+func outboxWorker(cfg *Config, store *models.Store, logger *slog.Logger) (*models.OutboxWorker, error) {
+	if cfg.SMTPURL == nil {
+		logger.Warn("SMTP_URL kosong: surel menunggu di antrean dan belum dikirim")
+		return nil, nil
+	}
+	mailer, err := models.NewMailer(cfg.SMTPURL, models.MailerOptions{DKIM: cfg.DKIM})
+	if err != nil {
+		return nil, fmt.Errorf("SMTP_URL: %w", err)
+	}
+	host, _ := os.Hostname()
+	return &models.OutboxWorker{
+		Store: store, Mailer: mailer, From: cfg.MailFrom,
+		// The lease owner names this instance among several.
+		Owner:  fmt.Sprintf("%s/%d/%s", host, os.Getpid(), models.NewToken()[:8]),
+		Logger: logger.With("component", "outbox"),
+		Now:    time.Now,
+	}, nil
+}
+
 // startWorkers runs the background jobs until ctx ends; the returned
-// channel closes when they have all stopped.
-func startWorkers(ctx context.Context, store *models.Store, loc *time.Location, logger *slog.Logger) <-chan struct{} {
+// channel closes when they have all stopped. outbox may be nil.
+func startWorkers(ctx context.Context, store *models.Store, loc *time.Location, logger *slog.Logger, outbox *models.OutboxWorker) <-chan struct{} {
 	done := make(chan struct{})
+	var wg sync.WaitGroup
+	if outbox != nil {
+		// Stopping lets the message in flight finish and hands the rest
+		// of its batch back (OutboxWorker.RunOnce).
+		wg.Go(func() { outbox.Run(ctx, 10*time.Second) })
+	}
 	go func() {
 		defer close(done)
+		defer wg.Wait()
 		tick := time.NewTicker(time.Minute)
 		defer tick.Stop()
 		for {

@@ -40,7 +40,12 @@ var accessPolicy = map[string][]models.Role{
 	"POST /staf/pendamping/:id":          {models.RoleAdmin, models.RoleCoordinator},
 
 	// Visits.
-	"GET /staf/kunjungan/:id/surat-balasan.pdf":    {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/kunjungan/:id/surat-balasan.pdf": {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/surel":                              {models.RoleAdmin, models.RoleCoordinator},
+	"GET /staf/surel/:id":                          {models.RoleAdmin, models.RoleCoordinator},
+	"GET /staf/surel/:id/eml":                      {models.RoleAdmin, models.RoleCoordinator},
+	"GET /staf/surel/:id/ics":                      {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/surel/:id/kirim-ulang":             {models.RoleAdmin, models.RoleCoordinator},
 	"GET /staf/kalender":                           {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
 	"GET /staf/api/kalender":                       {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
 	"GET /staf/pengaturan":                         {models.RoleAdmin},

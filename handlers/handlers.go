@@ -24,6 +24,12 @@ type Deps struct {
 	// X-Forwarded-For of requests coming from these proxies (sign-in
 	// throttling is per client address).
 	TrustedProxies []string
+	// MailConfigured says an SMTP server is set (SMTP_URL): without one
+	// the outbox pages warn that mail only waits. MailFrom is the sender
+	// (MAIL_FROM) shown in previews and downloads; empty, the host
+	// profile's mailbox stands in.
+	MailConfigured bool
+	MailFrom       string
 }
 
 // Handlers serves the application's routes.

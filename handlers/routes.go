@@ -87,6 +87,12 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/staf/permohonan/:id/selesai", coordinators, h.visitComplete},
 		// Visits: the reply letter.
 		{"GET", "/staf/kunjungan/:id/surat-balasan.pdf", readers, h.staffReplyLetter},
+		// The outbox: every email the app sends, where it stands.
+		{"GET", "/staf/surel", coordinators, h.outboxList},
+		{"GET", "/staf/surel/:id", coordinators, h.outboxView},
+		{"GET", "/staf/surel/:id/eml", coordinators, h.outboxEML},
+		{"GET", "/staf/surel/:id/ics", coordinators, h.outboxICS},
+		{"POST", "/staf/surel/:id/kirim-ulang", coordinators, h.outboxResend},
 
 		// Administrators: user management.
 		{"GET", "/staf/pengguna", admins, h.userList},

@@ -28,6 +28,7 @@ type Store struct {
 	passwordCost int
 	dummyOnce    sync.Once
 	dummyHash    []byte
+	mailDomain   string // right-hand side of Message-IDs (SetMailDomain)
 }
 
 // Collection names, in one place so indexes and queries agree.
@@ -137,6 +138,9 @@ var indexes = []index{
 	{colVisits, bson.D{{Key: "status", Value: 1}, {Key: "start", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "visit_id", Value: 1}}, false},
+	// The worker's query (due messages) and threading (first of a thread).
+	{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "next_attempt_at", Value: 1}}, false},
+	{colOutbox, bson.D{{Key: "thread_key", Value: 1}, {Key: "created_at", Value: 1}}, false},
 	{colSlots, bson.D{{Key: "date", Value: 1}}, false},
 	{colReservations, bson.D{{Key: "at", Value: 1}}, false},
 	{colReservations, bson.D{{Key: "slot", Value: 1}}, false},
