@@ -87,7 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	web := h.App()
 
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
-	workersDone := startWorkers(workerCtx, store, cfg.Location, logger)
+	workersDone := startWorkers(workerCtx, store, h, cfg.Location, logger)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.Listen(cfg.Addr) }()
@@ -201,7 +201,7 @@ func seedDemo(ctx context.Context, store *models.Store, cfg *Config, logger *slo
 
 // startWorkers runs the background jobs until ctx ends; the returned
 // channel closes when they have all stopped.
-func startWorkers(ctx context.Context, store *models.Store, loc *time.Location, logger *slog.Logger) <-chan struct{} {
+func startWorkers(ctx context.Context, store *models.Store, h *handlers.Handlers, loc *time.Location, logger *slog.Logger) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -222,6 +222,10 @@ func startWorkers(ctx context.Context, store *models.Store, loc *time.Location, 
 				}
 				if _, err := store.ReconcileReservations(ctx, loc, now); err != nil && ctx.Err() == nil {
 					logger.Error("rekonsiliasi reservasi", "err", err)
+				}
+				// Reminders before visits and roster deadlines (each once).
+				if _, err := h.QueueReminders(ctx, now); err != nil && ctx.Err() == nil {
+					logger.Error("antrekan pengingat", "err", err)
 				}
 			}
 		}
