@@ -72,6 +72,13 @@ type InviteInput struct {
 // derived from the visit's ID, so it never changes, whatever is rescheduled.
 func VisitUID(v *Visit) string { return v.ID.Hex() + "@studitiru" }
 
+// TrackedBy reports whether token is the visit's tracking token. Callers
+// that derive the token (TrackingToken) use it to leave out links that
+// would not open, such as those of visits made without the form.
+func (v *Visit) TrackedBy(token string) bool {
+	return token != "" && v.TrackingHash == hashToken(token)
+}
+
 // BuildInvitation writes the iTIP message of a visit: METHOD:REQUEST with
 // STATUS:CONFIRMED, or METHOD:CANCEL with STATUS:CANCELLED, always with the
 // visit's UID and the given SEQUENCE. Attendees whose address is not valid
