@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		return err
 	}
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
-	workersDone := startWorkers(workerCtx, store, cfg.Location, logger, outbox)
+	workersDone := startWorkers(workerCtx, store, h, cfg.Location, logger, outbox)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.Listen(cfg.Addr) }()
@@ -248,7 +248,7 @@ func outboxWorker(cfg *Config, store *models.Store, logger *slog.Logger) (*model
 
 // startWorkers runs the background jobs until ctx ends; the returned
 // channel closes when they have all stopped. outbox may be nil.
-func startWorkers(ctx context.Context, store *models.Store, loc *time.Location, logger *slog.Logger, outbox *models.OutboxWorker) <-chan struct{} {
+func startWorkers(ctx context.Context, store *models.Store, h *handlers.Handlers, loc *time.Location, logger *slog.Logger, outbox *models.OutboxWorker) <-chan struct{} {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	if outbox != nil {
@@ -276,6 +276,10 @@ func startWorkers(ctx context.Context, store *models.Store, loc *time.Location, 
 				}
 				if _, err := store.ReconcileReservations(ctx, loc, now); err != nil && ctx.Err() == nil {
 					logger.Error("rekonsiliasi reservasi", "err", err)
+				}
+				// Reminders before visits and roster deadlines (each once).
+				if _, err := h.QueueReminders(ctx, now); err != nil && ctx.Err() == nil {
+					logger.Error("antrekan pengingat", "err", err)
 				}
 			}
 		}

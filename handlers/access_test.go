@@ -48,6 +48,8 @@ var accessPolicy = map[string][]models.Role{
 	"POST /staf/surel/:id/kirim-ulang":             {models.RoleAdmin, models.RoleCoordinator},
 	"GET /staf/kalender":                           {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
 	"GET /staf/api/kalender":                       {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"POST /staf/kalender/langganan/ganti":          {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
+	"GET /staf/kunjungan/:id/undangan.ics":         {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
 	"GET /staf/pengaturan":                         {models.RoleAdmin},
 	"POST /staf/pengaturan/profil":                 {models.RoleAdmin},
 	"POST /staf/pengaturan/sesi":                   {models.RoleAdmin},
@@ -71,6 +73,7 @@ var publicRoutes = map[string]bool{
 	"GET /lacak/:token": true, "GET /lacak/:token/surat": true, "GET /lacak/:token/surat-balasan.pdf": true,
 	"POST /lacak/:token/batal": true, "POST /lacak/:token/jadwal-ulang": true, "POST /lacak/:token/peserta": true,
 	"POST /lacak/:token/pilih": true, "GET /lacak/:token/perbaiki": true, "POST /lacak/:token/perbaiki": true,
+	"GET /lacak/:token/undangan.ics": true, "GET /kalender/:token.ics": true,
 }
 
 func TestEveryRouteHasAPolicy(t *testing.T) {

@@ -85,6 +85,7 @@ type calendarPage struct {
 	Rooms      []Option
 	Escorts    []Option
 	Rows       []calendarRow
+	Feed       *feedLinks // the "Langganan kalender" card (ical.go)
 }
 
 // calendarRow is one line of the month table.
@@ -155,6 +156,9 @@ func (h *Handlers) calendarPage(c *fiber.Ctx) error {
 
 	entries, err := h.calendarEntries(ctx, m, m.AddDate(0, 1, 0), f)
 	if err != nil {
+		return err
+	}
+	if p.Feed, err = h.feedLinks(c, p.User); err != nil {
 		return err
 	}
 	for _, e := range entries {

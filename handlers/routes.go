@@ -53,12 +53,15 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/jadwal", public, h.schedule},
 		{"GET", "/api/ketersediaan", public, h.scheduleJSON},
 		{"GET", "/api/wilayah/:province", public, h.regencies},
+		// Calendar subscriptions of staff: the token is the credential.
+		{"GET", "/kalender/:token.ics", public, h.calendarSubscription},
 		{"GET", "/ajukan", public, h.requestForm},
 		{"POST", "/ajukan", public, h.requestSubmit},
 		{"GET", "/ajukan/templat-peserta.csv", public, h.rosterTemplate},
 		{"GET", "/lacak/:token", public, h.tracking},
 		{"GET", "/lacak/:token/surat", public, h.trackingLetter},
 		{"GET", "/lacak/:token/surat-balasan.pdf", public, h.trackingReplyLetter},
+		{"GET", "/lacak/:token/undangan.ics", public, h.trackingInvitation},
 		{"POST", "/lacak/:token/batal", public, h.trackingCancel},
 		{"POST", "/lacak/:token/jadwal-ulang", public, h.trackingReschedule},
 		{"POST", "/lacak/:token/peserta", public, h.trackingRoster},
@@ -73,6 +76,7 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/staf/profil/sandi", anyStaff, h.changePassword},
 		{"GET", "/staf/kalender", anyStaff, h.calendarPage},
 		{"GET", "/staf/api/kalender", anyStaff, h.calendarFeed},
+		{"POST", "/staf/kalender/langganan/ganti", anyStaff, h.rotateFeed},
 
 		// Requests and visits: the inbox, the request page, decisions.
 		{"GET", "/staf/permohonan", readers, h.inbox},
@@ -87,6 +91,7 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/staf/permohonan/:id/selesai", coordinators, h.visitComplete},
 		// Visits: the reply letter.
 		{"GET", "/staf/kunjungan/:id/surat-balasan.pdf", readers, h.staffReplyLetter},
+		{"GET", "/staf/kunjungan/:id/undangan.ics", readers, h.staffInvitation},
 		// The outbox: every email the app sends, where it stands.
 		{"GET", "/staf/surel", coordinators, h.outboxList},
 		{"GET", "/staf/surel/:id", coordinators, h.outboxView},

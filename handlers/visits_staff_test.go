@@ -332,3 +332,59 @@ func TestSettingsCannotDropARoomOrSessionThatIsBooked(t *testing.T) {
 		t.Errorf("dropping a free room: %d %s", res.status, errorsIn(res.body))
 	}
 }
+
+func TestRemindersAreQueuedOnceAtTheRightTime(t *testing.T) {
+	e := newEnv(t)
+	coord := e.sessionFor(models.RoleCoordinator)
+	_, v := submitted(t, e) // 2 of 24 participants named
+	if res := e.post("/staf/permohonan/"+v.ID.Hex()+"/setujui", approvalForm(e, v, "2026-03-12", "pagi"), coord); res.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", res.status)
+	}
+	count := func() map[string]int {
+		mails, _ := e.store.OutboxFor(t.Context(), v.ID)
+		kinds := map[string]int{}
+		for _, m := range mails {
+			if strings.HasPrefix(m.Kind, "reminder_") {
+				kinds[m.Kind]++
+			}
+		}
+		return kinds
+	}
+	run := func(at time.Time) int {
+		n, err := e.handlers.QueueReminders(t.Context(), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Thursday 5 March: nothing is due yet.
+	if n := run(e.clock.Now()); n != 0 {
+		t.Errorf("%d reminders queued a week ahead", n)
+	}
+	// Monday 9 March: the roster (deadline Tuesday evening) is incomplete.
+	monday := time.Date(2026, 3, 9, 10, 0, 0, 0, e.loc)
+	if n := run(monday); n != 1 || count()["reminder_roster"] != 1 {
+		t.Errorf("roster reminder: queued %d, %v", n, count())
+	}
+	if n := run(monday.Add(time.Hour)); n != 0 {
+		t.Errorf("roster reminder queued again: %d", n)
+	}
+	// Wednesday 11 March: the day before, to the delegation and both escorts.
+	wednesday := time.Date(2026, 3, 11, 7, 0, 0, 0, e.loc)
+	if n := run(wednesday); n != 3 {
+		t.Errorf("day-before reminders: queued %d", n)
+	}
+	if n := run(wednesday.Add(3 * time.Hour)); n != 0 {
+		t.Errorf("day-before reminders queued again: %d", n)
+	}
+	kinds := count()
+	if kinds["reminder_day_delegation"] != 1 || kinds["reminder_day_escort"] != 2 {
+		t.Errorf("reminders: %v", kinds)
+	}
+	mails, _ := e.store.OutboxFor(t.Context(), v.ID)
+	for _, m := range mails {
+		if m.Kind == "reminder_day_delegation" && !strings.Contains(m.Text, "Kamis, 12 Maret 2026, 09.00–12.00 WITA") {
+			t.Errorf("reminder lacks the time:\n%s", m.Text)
+		}
+	}
+}

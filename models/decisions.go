@@ -239,6 +239,7 @@ func (v *Visit) Approve(a Assignment, d Decision) error {
 		return err
 	}
 	v.Status = StatusApproved
+	v.nextInvitation()
 	v.StaffNote = strings.TrimSpace(a.Message)
 	v.record(d.Actor, string(StatusApproved), d.describe(v), d.Now)
 	return nil
@@ -254,6 +255,7 @@ func (v *Visit) ChangeSchedule(a Assignment, d Decision) error {
 	if err := v.schedule(a, d); err != nil {
 		return err
 	}
+	v.nextInvitation()
 	action := ActionChanged
 	if !v.Start.Equal(oldStart) || !v.End.Equal(oldEnd) {
 		action = ActionRescheduled
@@ -291,6 +293,9 @@ func (v *Visit) closeWith(status VisitStatus, allowed bool, reason string, d Dec
 	}
 	if msg := reasonProblem(reason); msg != "" {
 		return fieldError("reason", msg)
+	}
+	if status == StatusCancelled && v.Invited {
+		v.nextInvitation() // the CANCEL outranks the last REQUEST
 	}
 	v.Status = status
 	v.Offers = nil
@@ -367,4 +372,14 @@ func (v *Visit) OfferSlots(slots []RequestedSlot, message string, d Decision) er
 	}
 	v.record(d.Actor, string(StatusOffered), strings.Join(notes, "; "), d.Now)
 	return nil
+}
+
+// nextInvitation moves the invitation series on: the first invitation has
+// SEQUENCE 0, every later change or cancellation one more.
+func (v *Visit) nextInvitation() {
+	if v.Invited {
+		v.InviteSeq++
+		return
+	}
+	v.Invited, v.InviteSeq = true, 0
 }

@@ -495,3 +495,34 @@ func TestReconcileRemovesWhatNoVisitNeeds(t *testing.T) {
 		t.Fatalf("booking after reconcile: %v", err)
 	}
 }
+
+// TestInvitationSequenceRisesOnEveryChange: approve → change → cancel is
+// one invitation series with SEQUENCE 0, 1, 2.
+func TestInvitationSequenceRisesOnEveryChange(t *testing.T) {
+	s := newScheduling(t, nil, 2)
+	d := s.decision()
+	v := &models.Visit{Status: models.StatusSubmitted, Participants: 20}
+	var seqs []int
+	steps := []func() error{
+		func() error { return v.Approve(assignment("2026-03-05", "pagi", "r1", s.ids[0]), d) },
+		func() error { return v.ChangeSchedule(assignment("2026-03-06", "pagi", "r1", s.ids[0]), d) },
+		func() error { return v.CancelByHost("Kantor ditutup untuk rapat paripurna.", d) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+		if !v.Invited {
+			t.Fatal("not marked as invited")
+		}
+		seqs = append(seqs, v.InviteSeq)
+	}
+	if fmt.Sprint(seqs) != "[0 1 2]" {
+		t.Errorf("sequences %v, want [0 1 2]", seqs)
+	}
+	// A request declined before any invitation keeps no series.
+	w := &models.Visit{Status: models.StatusSubmitted, Participants: 20}
+	if err := w.Decline("Jadwal pimpinan penuh.", d); err != nil || w.Invited {
+		t.Errorf("declined request: %v invited=%v", err, w.Invited)
+	}
+}

@@ -134,3 +134,18 @@ func (s *Store) UpcomingVisits(ctx context.Context, now time.Time, escort bson.O
 	err = cur.All(ctx, &out)
 	return out, err
 }
+
+// ApprovedStartingBetween lists approved visits starting in [from, to),
+// for the reminder job.
+func (s *Store) ApprovedStartingBetween(ctx context.Context, from, to time.Time) ([]Visit, error) {
+	cur, err := s.db.Collection(colVisits).Find(ctx, bson.D{
+		{Key: "status", Value: string(StatusApproved)},
+		{Key: "start", Value: bson.D{{Key: "$gte", Value: from.UTC()}, {Key: "$lt", Value: to.UTC()}}},
+	}, options.Find().SetProjection(bson.D{{Key: "history", Value: 0}}))
+	if err != nil {
+		return nil, err
+	}
+	var out []Visit
+	err = cur.All(ctx, &out)
+	return out, err
+}

@@ -68,3 +68,40 @@ func NormalizePhone(s string) (string, bool) {
 	}
 	return "+" + phoneCountryCode + national, true
 }
+
+// NormalizeOfficePhone accepts what an office lists as its phone: a mobile
+// number (normalised like NormalizePhone) or an Indonesian landline with its
+// area code, such as "(0361) 9009250" or "+62 361 9009250", which is kept as
+// written (trimmed): landlines are dialled, not used for WhatsApp.
+func NormalizeOfficePhone(s string) (string, bool) {
+	if e164, ok := NormalizePhone(s); ok {
+		return e164, true
+	}
+	s = strings.TrimSpace(s)
+	if len(s) > maxPhoneInput {
+		return "", false
+	}
+	var digits strings.Builder
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits.WriteRune(r)
+		case r == '+' && i == 0:
+		case r == '-' || r == '.' || r == '(' || r == ')' || r == ' ':
+		default:
+			return "", false
+		}
+	}
+	d := digits.String()
+	switch {
+	case strings.HasPrefix(s, "+") && strings.HasPrefix(d, phoneCountryCode):
+		d = "0" + d[len(phoneCountryCode):]
+	case strings.HasPrefix(s, "+"):
+		return "", false
+	}
+	// 0 + area code (2–3 digits, never starting with 0 or 8) + 5–8 digits.
+	if !strings.HasPrefix(d, "0") || len(d) < 8 || len(d) > 12 || d[1] == '0' || d[1] == '8' {
+		return "", false
+	}
+	return s, true
+}

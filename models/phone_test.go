@@ -96,3 +96,21 @@ func FuzzNormalizePhone(f *testing.F) {
 		}
 	})
 }
+
+func TestOfficePhonesMayBeLandlines(t *testing.T) {
+	for in, want := range map[string]string{
+		"(0361) 9009250":  "(0361) 9009250",
+		"+62 361 9009250": "+62 361 9009250",
+		"0812-3456-7890":  "+6281234567890",
+		"0361-424-123":    "0361-424-123",
+	} {
+		if got, ok := models.NormalizeOfficePhone(in); !ok || got != want {
+			t.Errorf("%q: got %q %v, want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "361 9009250", "+1 202 555 0100", "0361 12", "telp 0361", "0000 123456", "(0361) 9009250 ext. 2"} {
+		if got, ok := models.NormalizeOfficePhone(bad); ok {
+			t.Errorf("%q accepted as %q", bad, got)
+		}
+	}
+}

@@ -163,10 +163,10 @@ func (p *HostProfile) Validate() error {
 		v.Add("email", "err.email")
 	}
 	if p.Phone != "" {
-		if e164, ok := NormalizePhone(p.Phone); ok {
+		if e164, ok := NormalizeOfficePhone(p.Phone); ok {
 			p.Phone = e164
 		} else {
-			v.Add("phone", "err.phone")
+			v.Add("phone", "settings.err_phone")
 		}
 	}
 	if p.MapURL != "" && !validWebURL(p.MapURL) {

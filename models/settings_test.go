@@ -101,7 +101,7 @@ func TestHostProfileValidate(t *testing.T) {
 		{"agency required", func(p *models.HostProfile) { p.Agency = "" }, "agency", "err.required"},
 		{"address required", func(p *models.HostProfile) { p.Address = "" }, "address", "err.required"},
 		{"email syntax", func(p *models.HostProfile) { p.Email = "dpmptsp@" }, "email", "err.email"},
-		{"phone", func(p *models.HostProfile) { p.Phone = "0361 123" }, "phone", "err.phone"},
+		{"phone", func(p *models.HostProfile) { p.Phone = "0361 123" }, "phone", "settings.err_phone"},
 		{"map URL javascript", func(p *models.HostProfile) { p.MapURL = "javascript:alert(1)" }, "map_url", "settings.err_url"},
 		{"map URL relative", func(p *models.HostProfile) { p.MapURL = "/peta" }, "map_url", "settings.err_url"},
 		{"NIP", func(p *models.HostProfile) { p.SignatoryNIP = "1970 0101" }, "signatory_nip", "settings.err_nip"},

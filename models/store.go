@@ -45,6 +45,7 @@ const (
 	colSecrets    = "secrets"
 	colEscorts    = "escorts"  // escort profiles, _id = the user's
 	colHolidays   = "holidays" // _id = DateKey: one holiday per date
+	colFeeds      = "feeds"    // calendar subscriptions, _id = SHA-256 of the token
 )
 
 // Open connects to uri, checks the connection with a ping bounded by the
@@ -146,6 +147,8 @@ var indexes = []index{
 	{colReservations, bson.D{{Key: "slot", Value: 1}}, false},
 	// Escorts: the active accounts of one role, by name.
 	{colUsers, bson.D{{Key: "role", Value: 1}, {Key: "name", Value: 1}}, false},
+	// Calendar feeds: one live token per user and kind.
+	{colFeeds, bson.D{{Key: "owner", Value: 1}}, true},
 }
 
 // EnsureIndexes creates the indexes listed above when they are missing.

@@ -88,10 +88,15 @@ type Visit struct {
 	EscortIDs []bson.ObjectID `bson:"escort_ids,omitempty"`
 	Escorts   []string        `bson:"escorts,omitempty"` // names
 	// ReplyNumber is the number of the host's reply letter (surat balasan).
-	ReplyNumber string   `bson:"reply_number,omitempty"`
-	Agenda      []string `bson:"agenda,omitempty"`
-	Receiver    string   `bson:"receiver,omitempty"`   // receiving official
-	StaffNote   string   `bson:"staff_note,omitempty"` // e.g. what to revise
+	ReplyNumber string `bson:"reply_number,omitempty"`
+	// Invited is set once the visit's calendar invitation went out;
+	// InviteSeq is its iCalendar SEQUENCE, raised on every later change and
+	// on cancellation (RFC 5546), so calendars apply them in order.
+	Invited   bool     `bson:"invited,omitempty"`
+	InviteSeq int      `bson:"invite_seq"`
+	Agenda    []string `bson:"agenda,omitempty"`
+	Receiver  string   `bson:"receiver,omitempty"`   // receiving official
+	StaffNote string   `bson:"staff_note,omitempty"` // e.g. what to revise
 	// SessionID, Start and End are the (requested or approved) session
 	// and its time, in UTC.
 	SessionID string        `bson:"session_id"`

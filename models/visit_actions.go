@@ -110,6 +110,9 @@ func (v *Visit) CancelByDelegation(reason string, a DelegationActions, now time.
 	if msg := reasonProblem(reason); msg != "" {
 		return fieldError("cancel_reason", msg)
 	}
+	if v.Invited {
+		v.nextInvitation() // the CANCEL outranks the last REQUEST
+	}
 	v.Status = StatusCancelled
 	v.record(v.Contact.Name, string(StatusCancelled), strings.TrimSpace(reason), now)
 	return nil
@@ -176,6 +179,7 @@ func (v *Visit) ChooseOffer(i int, s HostSettings, a DelegationActions, now time
 	start, end := sess.On(day, loc)
 	v.SessionID, v.Start, v.End = sess.ID, start.UTC(), end.UTC()
 	v.Status = StatusApproved
+	v.nextInvitation()
 	v.Offers = nil
 	v.record(v.Contact.Name, ActionOfferChosen, o.Date+" "+o.SessionID, now)
 	return nil

@@ -1,0 +1,4 @@
+package models
+
+// FoldICS exposes the line folder to the external tests.
+var FoldICS = foldICS
