@@ -173,6 +173,15 @@ func TestInvitationArrivesInTheDesignedMIMETree(t *testing.T) {
 			srv := startSMTP(t, smtpOptions{})
 			now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 			m := invitation(method)
+			// The calendar code's own file: folded lines, UTF-8 names.
+			in := inviteInput(t, icalVisit())
+			in.Method = method
+			in.Visit.Contact.Name = "I Gusti Ayu Ngurah Putri Ékawati Çandrawati Sukmawati Wulandari"
+			ics, err := models.BuildInvitation(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.ICS = ics
 			deliver(t, st, srv, now, m)
 
 			got := srv.messages()
