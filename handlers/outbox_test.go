@@ -286,3 +286,37 @@ func TestOutboxResend(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestRequestPageLinksItsEmails: on a request's page the queued emails
+// open in the outbox for those who may see it; leadership sees them as text.
+func TestRequestPageLinksItsEmails(t *testing.T) {
+	e := newEnv(t)
+	_, v := submitted(t, e)
+	mails, err := e.store.OutboxFor(context.Background(), v.ID)
+	if err != nil || len(mails) == 0 {
+		t.Fatalf("no queued email for the request (%v)", err)
+	}
+	link := `href="/staf/surel/` + mails[0].ID.Hex() + `"`
+	page := "/staf/permohonan/" + v.ID.Hex()
+	if res := e.do("GET", page, nil, e.sessionFor(models.RoleCoordinator)); !strings.Contains(res.body, link) {
+		t.Error("the coordinator's request page does not link the email")
+	}
+	if res := e.do("GET", page, nil, e.sessionFor(models.RoleLeadership)); res.status != http.StatusOK || strings.Contains(res.body, link) {
+		t.Errorf("leadership: %d, and a link it may not follow", res.status)
+	}
+}
+
+// TestOutboxStatusesHaveLabels: every state has its label in both
+// catalogues, on the outbox pages and on the request page.
+func TestOutboxStatusesHaveLabels(t *testing.T) {
+	for _, lang := range []string{models.LangID, models.LangEN} {
+		cat := loadCatalogue(t, lang)
+		for _, s := range models.OutboxStatuses() {
+			for _, k := range []string{"outbox.status." + string(s), "visit.mail_status." + string(s)} {
+				if cat[k] == "" {
+					t.Errorf("%s catalogue lacks %q", lang, k)
+				}
+			}
+		}
+	}
+}
