@@ -565,3 +565,25 @@ func TestPermanentAndTemporaryRejections(t *testing.T) {
 		}
 	}
 }
+
+// TestUnbuildableMessageFailsWithoutContactingTheServer: a recipient that
+// is not an address can never be delivered: the message fails at once,
+// says why, and the rest of the batch still goes.
+func TestUnbuildableMessageFailsWithoutContactingTheServer(t *testing.T) {
+	st := server.Open(t)
+	srv := startSMTP(t, smtpOptions{})
+	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
+	bad := &models.OutboxMessage{To: []string{"bukan alamat surel"}, Subject: "x", Text: "x"}
+	none := &models.OutboxMessage{Subject: "tanpa penerima", Text: "x"}
+	good := notice(1)
+	deliver(t, st, srv, now, bad, none, good)
+	for _, m := range []*models.OutboxMessage{bad, none} {
+		got, _ := st.OutboxByID(ctx(t), m.ID)
+		if got.Status != models.OutboxFailed || got.LastError == "" {
+			t.Errorf("%q: %s, error %q", m.Subject, got.Status, got.LastError)
+		}
+	}
+	if c := srv.countByMessageID(); len(c) != 1 || c[good.MessageID] != 1 {
+		t.Errorf("arrivals %v", c)
+	}
+}

@@ -307,3 +307,27 @@ func BenchmarkOutboxDelivery(b *testing.B) {
 	}
 	b.ReportMetric(float64(sent)/time.Since(start).Seconds(), "msgs/s")
 }
+
+// TestShortLeaseIsNotStarted: a worker never starts a message its lease
+// might not cover (another instance could take it over mid-send); it hands
+// the message back untried.
+func TestShortLeaseIsNotStarted(t *testing.T) {
+	st := server.Open(t)
+	srv := startSMTP(t, smtpOptions{})
+	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
+	msgs := enqueueN(t, st, 2, now)
+	w := newWorker(t, st, srv.url(true), func() time.Time { return now })
+	w.Lease = 20 * time.Second // less than the send timeout and the margin
+	if n, err := w.RunOnce(ctx(t)); n != 0 || err != nil {
+		t.Fatalf("sent %d, %v", n, err)
+	}
+	if len(srv.messages()) != 0 {
+		t.Fatal("sent under a lease too short")
+	}
+	for _, m := range msgs {
+		got, _ := st.OutboxByID(ctx(t), m.ID)
+		if got.Status != models.OutboxPending || got.Attempts != 0 {
+			t.Errorf("%s, attempts %d", got.Status, got.Attempts)
+		}
+	}
+}
