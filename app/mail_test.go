@@ -7,48 +7,17 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"io"
-	"net"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"studitiru/models"
+	"studitiru/models/smtptest"
 	"studitiru/models/storetest"
 )
-
-// inbox is a minimal SMTP server keeping the messages it accepts.
-type inbox struct {
-	mu   sync.Mutex
-	msgs [][]byte
-}
-
-func (b *inbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &inboxSession{b}, nil }
-
-type inboxSession struct{ b *inbox }
-
-func (s *inboxSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *inboxSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s *inboxSession) Reset()                               {}
-func (s *inboxSession) Logout() error                        { return nil }
-func (s *inboxSession) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
-	s.b.mu.Lock()
-	s.b.msgs = append(s.b.msgs, raw)
-	s.b.mu.Unlock()
-	return err
-}
-
-func (b *inbox) received() [][]byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([][]byte(nil), b.msgs...)
-}
 
 // TestConfiguredAppDeliversTheOutbox: with SMTP_URL and MAIL_FROM set,
 // the running application sends what is queued, from MAIL_FROM, with a
@@ -68,15 +37,7 @@ func TestConfiguredAppDeliversTheOutbox(t *testing.T) {
 	}
 	defer st.Close(context.Background())
 
-	box := &inbox{}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(l) }()
-	defer srv.Close()
+	box := smtptest.Start(t, smtptest.Options{})
 
 	// Queued while no SMTP server was configured (by another instance):
 	// the worker sends it once the app starts with one.
@@ -86,16 +47,16 @@ func TestConfiguredAppDeliversTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, logs, stop := startApp(t, t.TempDir(), "-mongodb-uri", engine.URI, "-mongodb-db", db,
-		"-smtp-url", "smtp://"+l.Addr().String()+"?tls=none", "-mail-from", "MPP Badung <dpmptsp@badungkab.go.id>")
+		"-smtp-url", box.URL(true).String(), "-mail-from", "MPP Badung <dpmptsp@badungkab.go.id>")
 	defer stop()
 	deadline := time.Now().Add(30 * time.Second)
-	for len(box.received()) == 0 {
+	for len(box.Messages()) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("nothing delivered:\n%s", logs)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	msg, err := mail.ReadMessage(strings.NewReader(string(box.received()[0])))
+	msg, err := mail.ReadMessage(strings.NewReader(string(box.Messages()[0])))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,6 +159,14 @@ func (h *Handlers) trackingAction(c *fiber.Ctx, name string, change func(*tracki
 		return err // ErrConflict: the 409 page asks to reload
 	}
 	h.notifyHost(c, tc.visit, name)
+	// The delegation's own choices that change the calendar: a chosen offer
+	// is its invitation, a cancellation of an invited visit its CANCEL.
+	switch {
+	case name == "pilih":
+		h.queueDecisionMail(c, tc.visit, &before, "pilih")
+	case name == "batal" && before.Invited:
+		h.queueDecisionMail(c, tc.visit, &before, "batal_pemohon")
+	}
 	return c.Redirect("/lacak/"+tc.token+"?ok="+name, fiber.StatusSeeOther)
 }
 

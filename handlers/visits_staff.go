@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
+	"net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -584,25 +586,65 @@ func (h *Handlers) visitLetter(c *fiber.Ctx) error {
 }
 
 // queueDecisionMail tells the delegation (in its language) and the escorts
-// involved (in Indonesian) what was decided. Failing to queue is logged:
-// the decision itself is saved and shown.
+// involved (in Indonesian) what was decided. Approvals and changes carry
+// the calendar invitation (METHOD:REQUEST, SEQUENCE from the visit),
+// cancellations its CANCEL; an escort taken off a visit gets a CANCEL
+// naming only them. Failing to queue is logged: the decision itself is
+// saved and shown.
 func (h *Handlers) queueDecisionMail(c *fiber.Ctx, v, before *models.Visit, name string) {
 	ctx := c.UserContext()
+	host := h.hostOrDefault(c)
 	link := h.trackingURL(models.TrackingToken(h.trackKey, v.SubmissionKey))
-	send := func(kind, lang string, to []string, greetName string) {
-		if len(to) == 0 {
+	escorts := h.escortAccounts(ctx, append(slices.Clone(v.EscortIDs), before.EscortIDs...))
+	var current, removed []models.Attendee
+	for _, id := range v.EscortIDs {
+		if u, ok := escorts[id]; ok {
+			current = append(current, models.Attendee{Name: u.Name, Email: u.Email})
+		}
+	}
+	for _, id := range before.EscortIDs {
+		if u, ok := escorts[id]; ok && !slices.Contains(v.EscortIDs, id) {
+			removed = append(removed, models.Attendee{Name: u.Name, Email: u.Email})
+		}
+	}
+	contact := models.Attendee{Name: v.Contact.Name, Email: v.Contact.Email}
+	everyone := append([]models.Attendee{contact}, current...)
+
+	// Which calendar message this decision calls for, for the recipients
+	// of the decision itself.
+	method := ""
+	switch {
+	case v.Status == models.StatusApproved && v.Invited && (v.InviteSeq != before.InviteSeq || !before.Invited):
+		method = models.MethodRequest
+	case v.Status == models.StatusCancelled && before.Invited:
+		method = models.MethodCancel
+		everyone = append([]models.Attendee{contact}, append(current, removed...)...)
+	}
+	invitation := func(method string, attendees []models.Attendee) []byte {
+		if method == "" {
+			return nil
+		}
+		b, err := models.BuildInvitation(models.InviteInput{Visit: v, Host: host, Method: method, Sequence: v.InviteSeq,
+			Attendees: attendees, Organizer: h.organizer(host), TrackingURL: link, Now: h.deps.Now(), Location: h.deps.Location})
+		if err != nil {
+			h.deps.Logger.Error("build invitation", "code", v.Code, "err", err)
+			return nil
+		}
+		return b
+	}
+	ics := invitation(method, everyone)
+
+	send := func(kind, lang string, to models.Attendee, subjectKey, bodyKey string, ics []byte, method string) {
+		if to.Email == "" {
 			return
 		}
-		p := h.newPage(c, "mail.greeting")
-		p.Lang = models.SupportedLanguage(lang)
-		p.localize = h.views.localizers[p.Lang]
-		subject := p.T("decision.mail."+name+".subject", "Code", v.Code)
+		p := h.mailPage(lang, host)
 		when := ""
 		if !v.Start.IsZero() {
 			when = p.Date(v.Start) + ", " + p.Clock(v.Start) + "–" + p.Clock(v.End) + " " + p.Zone(v.Start)
 		}
-		body := p.T("decision.mail."+name+".body", "Code", v.Code, "Institution", v.InstitutionName, "When", when,
-			"Room", v.Room, "Note", v.StaffNote, "Host", p.Host.Name)
+		body := p.T(bodyKey, "Code", v.Code, "Institution", v.InstitutionName, "When", when,
+			"Room", v.Room, "Note", v.StaffNote, "Host", host.Name)
 		var offers []string
 		for _, o := range v.Offers {
 			offers = append(offers, "• "+p.DateOfKey(o.Date)+", "+p.SessionName(o.SessionID))
@@ -611,54 +653,68 @@ func (h *Handlers) queueDecisionMail(c *fiber.Ctx, v, before *models.Visit, name
 			body += "\n\n" + strings.Join(offers, "\n")
 		}
 		var text strings.Builder
-		fmt.Fprintf(&text, "%s\n\n%s\n\n", p.T("mail.greeting", "Name", greetName), body)
+		fmt.Fprintf(&text, "%s\n\n%s\n\n", p.T("mail.greeting", "Name", to.Name), strings.TrimSpace(body))
 		if kind == "delegation" {
 			fmt.Fprintf(&text, "%s\n%s\n\n", p.T("mail.ack_link"), link)
 		} else {
 			fmt.Fprintf(&text, "%s\n%s\n\n", p.T("decision.mail.staff_link"), h.staffURL(v))
 		}
-		text.WriteString(p.T("mail.signature", "Host", p.Host.Name) + "\n")
-		m := &models.OutboxMessage{Kind: "decision_" + name + "_" + kind, VisitID: v.ID, To: to, Subject: subject,
-			Text: text.String(), HTML: plainToHTML(text.String()), Language: p.Lang}
+		if len(ics) > 0 {
+			text.WriteString(p.T("decision.mail.invitation_note") + "\n\n")
+		}
+		text.WriteString(p.T("mail.signature", "Host", host.Name) + "\n")
+		m := &models.OutboxMessage{Kind: "decision_" + name + "_" + kind, VisitID: v.ID, To: []string{to.Email},
+			Subject: p.T(subjectKey, "Code", v.Code), Text: text.String(), HTML: plainToHTML(text.String()),
+			Language: p.Lang, ICS: ics, Method: method,
+			ThreadKey: "visit:" + v.ID.Hex() + ":" + strings.ToLower(to.Email)}
 		if err := h.deps.Store.Enqueue(ctx, m, h.deps.Now()); err != nil {
 			h.deps.Logger.Error("queue decision mail", "code", v.Code, "err", err)
 		}
 	}
-	if v.Contact.Email != "" {
-		send("delegation", v.Language, []string{v.Contact.Email}, v.Contact.Name)
-	}
-	// Escorts hear of visits they are (or were) assigned to.
-	involved := slices.Clone(v.EscortIDs)
-	for _, id := range before.EscortIDs {
-		if !slices.Contains(involved, id) {
-			involved = append(involved, id)
+	subject, body := "decision.mail."+name+".subject", "decision.mail."+name+".body"
+	send("delegation", v.Language, contact, subject, body, ics, method)
+	// Escorts hear of approvals, changes and cancellations of their visits.
+	if name == "setujui" || name == "ubah" || name == "batal" || name == "pilih" || name == "batal_pemohon" {
+		recipients := current
+		if method == models.MethodCancel {
+			recipients = append(slices.Clone(current), removed...)
+		}
+		for _, e := range recipients {
+			send("escort", models.LangID, e, subject, body, ics, method)
 		}
 	}
-	for _, id := range involved {
-		u, err := h.deps.Store.UserByID(ctx, id)
-		if err != nil || !u.Active {
+	// An escort taken off a visit that goes on: a CANCEL naming only them.
+	if v.Status == models.StatusApproved && before.Invited {
+		for _, e := range removed {
+			send("escort_removed", models.LangID, e, "decision.mail.removed.subject", "decision.mail.removed.body",
+				invitation(models.MethodCancel, []models.Attendee{e}), models.MethodCancel)
+		}
+	}
+}
+
+// escortAccounts loads the active accounts of the given escorts.
+func (h *Handlers) escortAccounts(ctx context.Context, ids []bson.ObjectID) map[bson.ObjectID]*models.User {
+	out := map[bson.ObjectID]*models.User{}
+	for _, id := range ids {
+		if _, done := out[id]; done {
 			continue
 		}
-		kind := "escort"
-		if !slices.Contains(v.EscortIDs, id) {
-			kind = "escort_removed"
-			if name == "ubah" {
-				// Removed from a visit that goes on: tell them it is off for them.
-				p := h.newPage(c, "mail.greeting")
-				p.Lang, p.localize = models.LangID, h.views.localizers[models.LangID]
-				text := p.T("mail.greeting", "Name", u.Name) + "\n\n" + p.T("decision.mail.removed.body", "Code", v.Code, "Institution", v.InstitutionName) + "\n\n" + p.T("mail.signature", "Host", p.Host.Name) + "\n"
-				m := &models.OutboxMessage{Kind: "decision_removed_escort", VisitID: v.ID, To: []string{u.Email},
-					Subject: p.T("decision.mail.removed.subject", "Code", v.Code), Text: text, HTML: plainToHTML(text), Language: models.LangID}
-				if err := h.deps.Store.Enqueue(ctx, m, h.deps.Now()); err != nil {
-					h.deps.Logger.Error("queue decision mail", "code", v.Code, "err", err)
-				}
-				continue
-			}
-		}
-		if name == "setujui" || name == "ubah" || name == "batal" {
-			send(kind, models.LangID, []string{u.Email}, u.Name)
+		if u, err := h.deps.Store.UserByID(ctx, id); err == nil && u.Active {
+			out[id] = u
 		}
 	}
+	return out
+}
+
+// organizer is the invitation's ORGANIZER: the mailbox the mail comes
+// from (MAIL_FROM), else the host's contact mailbox.
+func (h *Handlers) organizer(host models.HostProfile) string {
+	if h.deps.MailFrom != "" {
+		if a, err := mail.ParseAddress(h.deps.MailFrom); err == nil {
+			return a.Address
+		}
+	}
+	return host.Email
 }
 
 // staffURL is the request page's address, for emails to staff.

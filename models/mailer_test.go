@@ -23,6 +23,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"studitiru/models"
+	"studitiru/models/smtptest"
 )
 
 const testFrom = "MPP Kabupaten Badung <dpmptsp@badungkab.go.id>"
@@ -127,14 +128,14 @@ func parsePart(t *testing.T, ctype, cte, disp string, body []byte) part {
 func crlf(b []byte) string { return strings.ReplaceAll(string(b), "\r\n", "\n") }
 
 // deliver enqueues messages and runs one worker until the outbox is empty.
-func deliver(t *testing.T, st *models.Store, srv *smtpServer, now time.Time, msgs ...*models.OutboxMessage) {
+func deliver(t *testing.T, st *models.Store, srv *smtptest.Server, now time.Time, msgs ...*models.OutboxMessage) {
 	t.Helper()
 	for _, m := range msgs {
 		if err := st.Enqueue(ctx(t), m, now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	w := newWorker(t, st, srv.url(true), func() time.Time { return now })
+	w := newWorker(t, st, srv.URL(true), func() time.Time { return now })
 	if _, err := w.RunOnce(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func TestInvitationArrivesInTheDesignedMIMETree(t *testing.T) {
 	for _, method := range []string{"REQUEST", "CANCEL"} {
 		t.Run(method, func(t *testing.T) {
 			st := server.Open(t)
-			srv := startSMTP(t, smtpOptions{})
+			srv := smtptest.Start(t, smtptest.Options{})
 			now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 			m := invitation(method)
 			// The calendar code's own file: folded lines, UTF-8 names.
@@ -184,7 +185,7 @@ func TestInvitationArrivesInTheDesignedMIMETree(t *testing.T) {
 			m.ICS = ics
 			deliver(t, st, srv, now, m)
 
-			got := srv.messages()
+			got := srv.Messages()
 			if len(got) != 1 {
 				t.Fatalf("%d messages arrived, want 1", len(got))
 			}
@@ -252,14 +253,14 @@ func TestInvitationArrivesInTheDesignedMIMETree(t *testing.T) {
 // an escaped HTML version of its text.
 func TestMessageWithoutICSIsTextAndHTML(t *testing.T) {
 	st := server.Open(t)
-	srv := startSMTP(t, smtpOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 	withHTML := &models.OutboxMessage{Kind: "request_received", To: []string{"ayu@konselkab.go.id"},
 		Subject: "Permohonan diterima", Text: "Terima kasih.", HTML: "<p>Terima kasih.</p>", Language: "id"}
 	textOnly := &models.OutboxMessage{Kind: "visitor_batal", To: []string{"dpmptsp@badungkab.go.id"},
 		Subject: "Catatan", Text: "Baris <satu>\nbaris dua\n\nAlinea & dua", Language: "id"}
 	deliver(t, st, srv, now, withHTML, textOnly)
-	got := srv.messages()
+	got := srv.Messages()
 	if len(got) != 2 {
 		t.Fatalf("%d messages arrived", len(got))
 	}
@@ -279,7 +280,7 @@ func TestMessageWithoutICSIsTextAndHTML(t *testing.T) {
 // thread reply to the first; another thread is separate.
 func TestUpdatesThreadToTheFirstMessage(t *testing.T) {
 	st := server.Open(t)
-	srv := startSMTP(t, smtpOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 	first, update, cancel := invitation("REQUEST"), invitation("REQUEST"), invitation("CANCEL")
 	other := invitation("REQUEST")
@@ -289,12 +290,12 @@ func TestUpdatesThreadToTheFirstMessage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w := newWorker(t, st, srv.url(true), func() time.Time { return now.Add(time.Hour) })
+	w := newWorker(t, st, srv.URL(true), func() time.Time { return now.Add(time.Hour) })
 	if n, err := w.RunOnce(ctx(t)); err != nil || n != 4 {
 		t.Fatalf("sent %d, %v", n, err)
 	}
 	byID := map[string]*mail.Message{}
-	for _, raw := range srv.messages() {
+	for _, raw := range srv.Messages() {
 		h, _ := parseMIME(t, raw)
 		byID[h.Header.Get("Message-ID")] = h
 	}
@@ -339,11 +340,11 @@ func TestEnqueueRejectsACalendarWithoutTheRightMethod(t *testing.T) {
 // line break stays one header; no Bcc appears and nobody else receives it.
 func TestSubjectCannotInjectHeaders(t *testing.T) {
 	st := server.Open(t)
-	srv := startSMTP(t, smtpOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	m := &models.OutboxMessage{To: []string{"ayu@konselkab.go.id"}, Subject: "Halo\r\nBcc: penyusup@example.com\r\nX-Injected: 1",
 		Text: "isi", HTML: "<p>isi</p>"}
 	deliver(t, st, srv, time.Now(), m)
-	got := srv.messages()
+	got := srv.Messages()
 	if len(got) != 1 {
 		t.Fatalf("%d arrived", len(got))
 	}
@@ -351,7 +352,7 @@ func TestSubjectCannotInjectHeaders(t *testing.T) {
 	if h.Header.Get("Bcc") != "" || h.Header.Get("X-Injected") != "" {
 		t.Errorf("header injected:\n%s", got[0])
 	}
-	if rc := srv.recipients()[0]; len(rc) != 1 || rc[0] != "ayu@konselkab.go.id" {
+	if rc := srv.Recipients()[0]; len(rc) != 1 || rc[0] != "ayu@konselkab.go.id" {
 		t.Errorf("recipients %v", rc)
 	}
 }
@@ -392,16 +393,16 @@ func TestSTARTTLSIsMandatory(t *testing.T) {
 
 	t.Run("server without STARTTLS", func(t *testing.T) {
 		st := server.Open(t)
-		srv := startSMTP(t, smtpOptions{})
+		srv := smtptest.Start(t, smtptest.Options{})
 		m := invitation("REQUEST")
 		if err := st.Enqueue(ctx(t), m, now); err != nil {
 			t.Fatal(err)
 		}
-		w := newWorker(t, st, srv.url(false), clock)
+		w := newWorker(t, st, srv.URL(false), clock)
 		if _, err := w.RunOnce(ctx(t)); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 			t.Fatalf("err %v, want a STARTTLS refusal", err)
 		}
-		if len(srv.messages()) != 0 {
+		if len(srv.Messages()) != 0 {
 			t.Fatal("sent in clear")
 		}
 		got, _ := st.OutboxByID(ctx(t), m.ID)
@@ -412,17 +413,17 @@ func TestSTARTTLSIsMandatory(t *testing.T) {
 
 	t.Run("STARTTLS with a password", func(t *testing.T) {
 		st := server.Open(t)
-		srv := startSMTP(t, smtpOptions{tls: true, user: "mpp", pass: "rahasia"})
+		srv := smtptest.Start(t, smtptest.Options{TLS: true, User: "mpp", Pass: "rahasia"})
 		m := invitation("REQUEST")
 		if err := st.Enqueue(ctx(t), m, now); err != nil {
 			t.Fatal(err)
 		}
-		w := newWorker(t, st, srv.url(false), clock, func(o *models.MailerOptions) { o.TLSConfig = srv.trusting() })
+		w := newWorker(t, st, srv.URL(false), clock, func(o *models.MailerOptions) { o.TLSConfig = srv.Trusting() })
 		if n, err := w.RunOnce(ctx(t)); err != nil || n != 1 {
 			t.Fatalf("sent %d, %v", n, err)
 		}
-		if srv.authCount() != 1 || len(srv.messages()) != 1 {
-			t.Errorf("authenticated %d times, %d messages", srv.authCount(), len(srv.messages()))
+		if srv.AuthCount() != 1 || len(srv.Messages()) != 1 {
+			t.Errorf("authenticated %d times, %d messages", srv.AuthCount(), len(srv.Messages()))
 		}
 		got, _ := st.OutboxByID(ctx(t), m.ID)
 		if got.Status != models.OutboxSent || got.ServerReply == "" || got.SentAt.IsZero() {
@@ -432,29 +433,29 @@ func TestSTARTTLSIsMandatory(t *testing.T) {
 
 	t.Run("untrusted certificate", func(t *testing.T) {
 		st := server.Open(t)
-		srv := startSMTP(t, smtpOptions{tls: true})
+		srv := smtptest.Start(t, smtptest.Options{TLS: true})
 		if err := st.Enqueue(ctx(t), invitation("REQUEST"), now); err != nil {
 			t.Fatal(err)
 		}
-		w := newWorker(t, st, srv.url(false), clock)
+		w := newWorker(t, st, srv.URL(false), clock)
 		if _, err := w.RunOnce(ctx(t)); err == nil || !strings.Contains(err.Error(), "certificate") {
 			t.Fatalf("err %v, want a certificate error", err)
 		}
-		if len(srv.messages()) != 0 {
+		if len(srv.Messages()) != 0 {
 			t.Fatal("sent to an untrusted server")
 		}
 	})
 
 	t.Run("wrong password is temporary", func(t *testing.T) {
 		st := server.Open(t)
-		srv := startSMTP(t, smtpOptions{tls: true, user: "mpp", pass: "rahasia"})
+		srv := smtptest.Start(t, smtptest.Options{TLS: true, User: "mpp", Pass: "rahasia"})
 		m := invitation("REQUEST")
 		if err := st.Enqueue(ctx(t), m, now); err != nil {
 			t.Fatal(err)
 		}
-		u := srv.url(false)
+		u := srv.URL(false)
 		u.User = url.UserPassword("mpp", "salah")
-		w := newWorker(t, st, u, clock, func(o *models.MailerOptions) { o.TLSConfig = srv.trusting() })
+		w := newWorker(t, st, u, clock, func(o *models.MailerOptions) { o.TLSConfig = srv.Trusting() })
 		if _, err := w.RunOnce(ctx(t)); err == nil {
 			t.Fatal("no error with a wrong password")
 		}
@@ -483,14 +484,14 @@ func TestDKIMSignatureVerifies(t *testing.T) {
 	}
 
 	st := server.Open(t)
-	srv := startSMTP(t, smtpOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 	for _, m := range []*models.OutboxMessage{invitation("REQUEST"), invitation("REQUEST")} {
 		if err := st.Enqueue(ctx(t), m, now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	w := newWorker(t, st, srv.url(true), func() time.Time { return now }, func(o *models.MailerOptions) {
+	w := newWorker(t, st, srv.URL(true), func() time.Time { return now }, func(o *models.MailerOptions) {
 		o.DKIM = &models.DKIMOptions{Domain: "badungkab.go.id", Selector: "studitiru", Signer: signer}
 	})
 	if n, err := w.RunOnce(ctx(t)); err != nil || n != 2 {
@@ -502,7 +503,7 @@ func TestDKIMSignatureVerifies(t *testing.T) {
 		}
 		return []string{"v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)}, nil
 	}
-	for i, raw := range srv.messages() {
+	for i, raw := range srv.Messages() {
 		vs, err := dkim.VerifyWithOptions(bytes.NewReader(raw), &dkim.VerifyOptions{LookupTXT: lookup})
 		if err != nil || len(vs) != 1 || vs[0].Err != nil || vs[0].Domain != "badungkab.go.id" {
 			t.Errorf("message %d: verifications %+v, err %v\n%s", i, vs, err, raw)
@@ -536,16 +537,16 @@ func TestPermanentAndTemporaryRejections(t *testing.T) {
 		status models.OutboxStatus
 	}{{550, models.OutboxFailed}, {451, models.OutboxPending}} {
 		st := server.Open(t)
-		srv := startSMTP(t, smtpOptions{})
-		srv.set(func(s *smtpServer) {
-			s.rejectRcpt = &smtp.SMTPError{Code: tc.code, EnhancedCode: smtp.EnhancedCode{tc.code / 100, 1, 1}, Message: "mailbox says no"}
+		srv := smtptest.Start(t, smtptest.Options{})
+		srv.Set(func(s *smtptest.Server) {
+			s.RejectRcpt = &smtp.SMTPError{Code: tc.code, EnhancedCode: smtp.EnhancedCode{tc.code / 100, 1, 1}, Message: "mailbox says no"}
 		})
 		m := invitation("REQUEST")
 		if err := st.Enqueue(ctx(t), m, now); err != nil {
 			t.Fatal(err)
 		}
 		at := now
-		w := newWorker(t, st, srv.url(true), func() time.Time { return at })
+		w := newWorker(t, st, srv.URL(true), func() time.Time { return at })
 		if n, err := w.RunOnce(ctx(t)); err != nil || n != 0 {
 			t.Fatalf("%d: sent %d, %v", tc.code, n, err)
 		}
@@ -557,11 +558,11 @@ func TestPermanentAndTemporaryRejections(t *testing.T) {
 			t.Errorf("%d: next attempt %v, want a minute later", tc.code, got.NextAttemptAt)
 		}
 		// Later, with the server willing: only the temporary one goes.
-		srv.set(func(s *smtpServer) { s.rejectRcpt = nil })
+		srv.Set(func(s *smtptest.Server) { s.RejectRcpt = nil })
 		at = now.Add(2 * time.Hour)
 		n, _ := w.RunOnce(ctx(t))
-		if want := map[int]int{550: 0, 451: 1}[tc.code]; n != want || len(srv.messages()) != want {
-			t.Errorf("%d: second round sent %d (server has %d), want %d", tc.code, n, len(srv.messages()), want)
+		if want := map[int]int{550: 0, 451: 1}[tc.code]; n != want || len(srv.Messages()) != want {
+			t.Errorf("%d: second round sent %d (server has %d), want %d", tc.code, n, len(srv.Messages()), want)
 		}
 	}
 }
@@ -571,7 +572,7 @@ func TestPermanentAndTemporaryRejections(t *testing.T) {
 // says why, and the rest of the batch still goes.
 func TestUnbuildableMessageFailsWithoutContactingTheServer(t *testing.T) {
 	st := server.Open(t)
-	srv := startSMTP(t, smtpOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 	bad := &models.OutboxMessage{To: []string{"bukan alamat surel"}, Subject: "x", Text: "x"}
 	none := &models.OutboxMessage{Subject: "tanpa penerima", Text: "x"}
@@ -583,7 +584,7 @@ func TestUnbuildableMessageFailsWithoutContactingTheServer(t *testing.T) {
 			t.Errorf("%q: %s, error %q", m.Subject, got.Status, got.LastError)
 		}
 	}
-	if c := srv.countByMessageID(); len(c) != 1 || c[good.MessageID] != 1 {
+	if c := srv.CountByMessageID(); len(c) != 1 || c[good.MessageID] != 1 {
 		t.Errorf("arrivals %v", c)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"studitiru/models"
+	"studitiru/models/smtptest"
 )
 
 // TestEnqueueAssignsAMessageID: each message gets its own Message-ID at
@@ -74,7 +75,7 @@ func TestListOutboxPagesAndCounts(t *testing.T) {
 // sent; a message on its way cannot be resent; a double click resends once.
 func TestResendOutbox(t *testing.T) {
 	st := server.Open(t)
-	srv := startSMTP(t, smtpOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 	failedMsg, sentMsg, waiting := invitation("REQUEST"), notice(1), notice(2)
 	sentMsg.ThreadKey = ""
@@ -126,11 +127,11 @@ func TestResendOutbox(t *testing.T) {
 	}
 
 	// Both go out; the copy is a reply to the original.
-	worker := newWorker(t, st, srv.url(true), func() time.Time { return now.Add(2 * time.Hour) })
+	worker := newWorker(t, st, srv.URL(true), func() time.Time { return now.Add(2 * time.Hour) })
 	if n, err := worker.RunOnce(ctx(t)); err != nil || n != 3 {
 		t.Fatalf("sent %d, %v", n, err)
 	}
-	counts := srv.countByMessageID()
+	counts := srv.CountByMessageID()
 	if counts[f.MessageID] != 1 || counts[cp.MessageID] != 1 || counts[s.MessageID] != 0 {
 		t.Errorf("arrivals %v", counts)
 	}

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"studitiru/models"
+	"studitiru/models/smtptest"
 )
 
 // notice is a small message for the fault tests.
@@ -42,16 +43,16 @@ func statuses(t *testing.T, st *models.Store) map[models.OutboxStatus]int {
 }
 
 // exactlyOnce checks that every message arrived once and nothing else did.
-func exactlyOnce(t *testing.T, srv *smtpServer, msgs []*models.OutboxMessage) {
+func exactlyOnce(t *testing.T, srv *smtptest.Server, msgs []*models.OutboxMessage) {
 	t.Helper()
-	counts := srv.countByMessageID()
+	counts := srv.CountByMessageID()
 	for _, m := range msgs {
 		if counts[m.MessageID] != 1 {
 			t.Errorf("%s arrived %d times", m.MessageID, counts[m.MessageID])
 		}
 	}
-	if len(srv.messages()) != len(msgs) {
-		t.Errorf("%d messages arrived for %d queued", len(srv.messages()), len(msgs))
+	if len(srv.Messages()) != len(msgs) {
+		t.Errorf("%d messages arrived for %d queued", len(srv.Messages()), len(msgs))
 	}
 }
 
@@ -79,16 +80,16 @@ func TestRetryAtBacksOffAndGivesUp(t *testing.T) {
 // server is back and the time has come, each is delivered once.
 func TestServerDownMessagesWaitThenGo(t *testing.T) {
 	st := server.Open(t)
-	srv := startSMTP(t, smtpOptions{})
-	addr := srv.addr
-	srv.stop()
+	srv := smtptest.Start(t, smtptest.Options{})
+	addr := srv.Addr()
+	srv.Stop()
 
 	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 	msgs := enqueueN(t, st, 3, now)
 	var mu sync.Mutex
 	at := now
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return at }
-	w := newWorker(t, st, srv.url(true), clock)
+	w := newWorker(t, st, srv.URL(true), clock)
 
 	if n, err := w.RunOnce(ctx(t)); err == nil || n != 0 {
 		t.Fatalf("sent %d, err %v; want a connection error", n, err)
@@ -100,11 +101,11 @@ func TestServerDownMessagesWaitThenGo(t *testing.T) {
 		}
 	}
 
-	back := startSMTP(t, smtpOptions{addr: addr})
+	back := smtptest.Start(t, smtptest.Options{Addr: addr})
 	mu.Lock()
 	at = now.Add(30 * time.Second) // not due yet
 	mu.Unlock()
-	if n, err := w.RunOnce(ctx(t)); n != 0 || err != nil || len(back.messages()) != 0 {
+	if n, err := w.RunOnce(ctx(t)); n != 0 || err != nil || len(back.Messages()) != 0 {
 		t.Fatalf("sent %d (%v) before the retry was due", n, err)
 	}
 	mu.Lock()
@@ -127,13 +128,13 @@ func TestServerDownMessagesWaitThenGo(t *testing.T) {
 // worker delivers them; every message arrives exactly once.
 func TestStoppedWorkerHandsBackItsBatch(t *testing.T) {
 	st := server.Open(t)
-	srv := startSMTP(t, smtpOptions{})
-	srv.set(func(s *smtpServer) { s.dataDelay = 50 * time.Millisecond })
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.Set(func(s *smtptest.Server) { s.DataDelay = 50 * time.Millisecond })
 	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 	msgs := enqueueN(t, st, 12, now)
 	clock := func() time.Time { return now }
 
-	first := newWorker(t, st, srv.url(true), clock)
+	first := newWorker(t, st, srv.URL(true), clock)
 	first.Owner = "pertama"
 	runCtx, stop := context.WithCancel(ctx(t))
 	done := make(chan error, 1)
@@ -143,7 +144,7 @@ func TestStoppedWorkerHandsBackItsBatch(t *testing.T) {
 		sent, err = first.RunOnce(runCtx)
 		done <- err
 	}()
-	for len(srv.messages()) < 3 {
+	for len(srv.Messages()) < 3 {
 		time.Sleep(5 * time.Millisecond)
 	}
 	stop()
@@ -165,7 +166,7 @@ func TestStoppedWorkerHandsBackItsBatch(t *testing.T) {
 		}
 	}
 
-	second := newWorker(t, st, srv.url(true), clock)
+	second := newWorker(t, st, srv.URL(true), clock)
 	second.Owner = "kedua"
 	if n, err := second.RunOnce(ctx(t)); err != nil || n != len(msgs)-sent {
 		t.Fatalf("new worker sent %d, %v; want %d", n, err, len(msgs)-sent)
@@ -177,7 +178,7 @@ func TestStoppedWorkerHandsBackItsBatch(t *testing.T) {
 // (no hand-back) holds them only until its lease ends.
 func TestExpiredLeaseIsTakenOver(t *testing.T) {
 	st := server.Open(t)
-	srv := startSMTP(t, smtpOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 	msgs := enqueueN(t, st, 2, now)
 	claimed, err := st.ClaimOutbox(ctx(t), "mati", 5*time.Minute, 10, now)
@@ -185,7 +186,7 @@ func TestExpiredLeaseIsTakenOver(t *testing.T) {
 		t.Fatalf("claimed %d, %v", len(claimed), err)
 	}
 	at := now.Add(4 * time.Minute)
-	w := newWorker(t, st, srv.url(true), func() time.Time { return at })
+	w := newWorker(t, st, srv.URL(true), func() time.Time { return at })
 	if n, _ := w.RunOnce(ctx(t)); n != 0 {
 		t.Fatalf("took over %d messages under a live lease", n)
 	}
@@ -210,7 +211,7 @@ func TestTwoWorkersDeliverEachMessageOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = other.Close(context.Background()) })
-	srv := startSMTP(t, smtpOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 	msgs := enqueueN(t, st, 50, now)
 	clock := func() time.Time { return now }
@@ -218,7 +219,7 @@ func TestTwoWorkersDeliverEachMessageOnce(t *testing.T) {
 	var total atomic.Int32
 	var wg sync.WaitGroup
 	for i, store := range []*models.Store{st, other} {
-		w := newWorker(t, store, srv.url(true), clock)
+		w := newWorker(t, store, srv.URL(true), clock)
 		w.Owner, w.Batch = fmt.Sprintf("instansi-%d", i), 5
 		wg.Add(1)
 		go func() {
@@ -287,10 +288,10 @@ func TestClaimIsExclusive(t *testing.T) {
 // one connection per batch (messages per second).
 func BenchmarkOutboxDelivery(b *testing.B) {
 	st := server.Open(b)
-	srv := startSMTP(b, smtpOptions{})
+	srv := smtptest.Start(b, smtptest.Options{})
 	now := time.Now()
 	enqueueN(b, st, b.N, now)
-	m, err := models.NewMailer(srv.url(true), models.MailerOptions{})
+	m, err := models.NewMailer(srv.URL(true), models.MailerOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -313,15 +314,15 @@ func BenchmarkOutboxDelivery(b *testing.B) {
 // the message back untried.
 func TestShortLeaseIsNotStarted(t *testing.T) {
 	st := server.Open(t)
-	srv := startSMTP(t, smtpOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
 	msgs := enqueueN(t, st, 2, now)
-	w := newWorker(t, st, srv.url(true), func() time.Time { return now })
+	w := newWorker(t, st, srv.URL(true), func() time.Time { return now })
 	w.Lease = 20 * time.Second // less than the send timeout and the margin
 	if n, err := w.RunOnce(ctx(t)); n != 0 || err != nil {
 		t.Fatalf("sent %d, %v", n, err)
 	}
-	if len(srv.messages()) != 0 {
+	if len(srv.Messages()) != 0 {
 		t.Fatal("sent under a lease too short")
 	}
 	for _, m := range msgs {

@@ -1,4 +1,7 @@
-package models_test
+// Package smtptest runs a real SMTP server (emersion/go-smtp) on a loopback
+// port for tests, keeping what arrives. Tests of models and handlers share it,
+// as they share models/storetest.
+package smtptest
 
 import (
 	"bytes"
@@ -21,10 +24,10 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// smtpServer is a real SMTP server (emersion/go-smtp) on a loopback port,
+// Server is a real SMTP server (emersion/go-smtp) on a loopback port,
 // keeping what arrives. Tests change its behaviour through the fields
 // guarded by mu.
-type smtpServer struct {
+type Server struct {
 	t    testing.TB
 	srv  *smtp.Server
 	l    net.Listener
@@ -33,34 +36,34 @@ type smtpServer struct {
 	mu       sync.Mutex
 	received [][]byte // raw messages, in order of acceptance
 	rcpts    [][]string
-	// rejectRcpt answers RCPT TO with this error when set.
-	rejectRcpt *smtp.SMTPError
-	// dataDelay slows every DATA down (to stop a worker mid-batch).
-	dataDelay time.Duration
+	// RejectRcpt answers RCPT TO with this error when set.
+	RejectRcpt *smtp.SMTPError
+	// DataDelay slows every DATA down (to stop a worker mid-batch).
+	DataDelay time.Duration
 	// user/pass, when set, are required (AUTH PLAIN).
 	user, pass string
 	authed     int
 }
 
-type smtpOptions struct {
-	tls        bool // offer STARTTLS with a self-signed certificate
-	user, pass string
-	addr       string // listen here (to restart a server on its old port)
+type Options struct {
+	TLS        bool // offer STARTTLS with a self-signed certificate
+	User, Pass string
+	Addr       string // listen here (to restart a server on its old port)
 }
 
-// startSMTP starts a server; it stops when the test ends.
-func startSMTP(t testing.TB, o smtpOptions) *smtpServer {
+// Start starts a server; it stops when the test ends.
+func Start(t testing.TB, o Options) *Server {
 	t.Helper()
-	s := &smtpServer{t: t, user: o.user, pass: o.pass}
+	s := &Server{t: t, user: o.User, pass: o.Pass}
 	srv := smtp.NewServer(s)
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.MaxMessageBytes = 10 << 20
-	if o.tls {
+	if o.TLS {
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{testCert(t)}}
 	}
-	addr := o.addr
+	addr := o.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -83,13 +86,16 @@ func startSMTP(t testing.TB, o smtpOptions) *smtpServer {
 
 // stop closes the listener and every connection: the server is down.
 // (The listener is closed here too: Serve may not have taken it yet.)
-func (s *smtpServer) stop() {
+func (s *Server) Stop() {
 	_ = s.l.Close()
 	_ = s.srv.Close()
 }
 
-// url is the SMTP_URL for this server; TLS servers use STARTTLS.
-func (s *smtpServer) url(tlsNone bool) *url.URL {
+// Addr is the host:port the server listens on.
+func (s *Server) Addr() string { return s.addr }
+
+// URL is the SMTP_URL for this server; TLS servers use STARTTLS.
+func (s *Server) URL(tlsNone bool) *url.URL {
 	u := &url.URL{Scheme: "smtp", Host: s.addr}
 	if tlsNone {
 		u.RawQuery = "tls=none"
@@ -100,34 +106,34 @@ func (s *smtpServer) url(tlsNone bool) *url.URL {
 	return u
 }
 
-func (s *smtpServer) messages() [][]byte {
+func (s *Server) Messages() [][]byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([][]byte(nil), s.received...)
 }
 
-func (s *smtpServer) authCount() int {
+func (s *Server) AuthCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.authed
 }
 
-func (s *smtpServer) recipients() [][]string {
+func (s *Server) Recipients() [][]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([][]string(nil), s.rcpts...)
 }
 
-func (s *smtpServer) set(f func(s *smtpServer)) {
+func (s *Server) Set(f func(s *Server)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(s)
 }
 
 // countByMessageID counts arrivals per Message-ID header.
-func (s *smtpServer) countByMessageID() map[string]int {
+func (s *Server) CountByMessageID() map[string]int {
 	out := map[string]int{}
-	for _, raw := range s.messages() {
+	for _, raw := range s.Messages() {
 		m, err := mail.ReadMessage(bytes.NewReader(raw))
 		if err != nil {
 			s.t.Errorf("unparseable message: %v", err)
@@ -138,12 +144,12 @@ func (s *smtpServer) countByMessageID() map[string]int {
 	return out
 }
 
-func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
+func (s *Server) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	return &smtpSession{s: s}, nil
 }
 
 type smtpSession struct {
-	s     *smtpServer
+	s     *Server
 	rcpts []string
 	auth  bool
 }
@@ -177,7 +183,7 @@ func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 
 func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	ss.s.mu.Lock()
-	reject := ss.s.rejectRcpt
+	reject := ss.s.RejectRcpt
 	ss.s.mu.Unlock()
 	if reject != nil {
 		return reject
@@ -192,7 +198,7 @@ func (ss *smtpSession) Data(r io.Reader) error {
 		return err
 	}
 	ss.s.mu.Lock()
-	delay := ss.s.dataDelay
+	delay := ss.s.DataDelay
 	ss.s.mu.Unlock()
 	time.Sleep(delay)
 	ss.s.mu.Lock()
@@ -227,7 +233,7 @@ func testCert(t testing.TB) tls.Certificate {
 }
 
 // trusting is a client TLS config that trusts the server's certificate.
-func (s *smtpServer) trusting() *tls.Config {
+func (s *Server) Trusting() *tls.Config {
 	pool := x509.NewCertPool()
 	for _, c := range s.srv.TLSConfig.Certificates {
 		cert, err := x509.ParseCertificate(c.Certificate[0])
