@@ -143,6 +143,8 @@ var indexes = []index{
 	{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "next_attempt_at", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "thread_key", Value: 1}, {Key: "created_at", Value: 1}}, false},
 	{colSlots, bson.D{{Key: "date", Value: 1}}, false},
+	{colSurveys, bson.D{{Key: "visit_id", Value: 1}}, false},
+	{colSurveys, bson.D{{Key: "visit_start", Value: 1}}, false},
 	{colReservations, bson.D{{Key: "at", Value: 1}}, false},
 	{colReservations, bson.D{{Key: "slot", Value: 1}}, false},
 	// Escorts: the active accounts of one role, by name.

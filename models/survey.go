@@ -1,0 +1,66 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// colSurveys holds the answers to the satisfaction survey, one document per
+// respondent. Several participants of one delegation may answer (up to the
+// participant count), through the visit's survey link.
+const colSurveys = "surveys"
+
+// SurveyResponse is one respondent's answers.
+type SurveyResponse struct {
+	ID         bson.ObjectID `bson:"_id"`
+	VisitID    bson.ObjectID `bson:"visit_id"`
+	VisitStart time.Time     `bson:"visit_start"` // copied, so periods need no join
+	Scores     SKMScores     `bson:"scores"`
+	Comment    string        `bson:"comment,omitempty"`
+	Suggestion string        `bson:"suggestion,omitempty"`
+	At         time.Time     `bson:"at"`
+}
+
+// InsertSurveyResponse stores an answer as it is; the caller validated it
+// and checked the visit's respondent limit.
+func (s *Store) InsertSurveyResponse(ctx context.Context, r *SurveyResponse) error {
+	if r.ID.IsZero() {
+		r.ID = bson.NewObjectID()
+	}
+	r.At, r.VisitStart = r.At.UTC(), r.VisitStart.UTC()
+	_, err := s.db.Collection(colSurveys).InsertOne(ctx, r)
+	return err
+}
+
+// SurveyResponsesFor lists the answers of one visit.
+func (s *Store) SurveyResponsesFor(ctx context.Context, visitID bson.ObjectID) ([]SurveyResponse, error) {
+	return s.findSurveys(ctx, bson.D{{Key: "visit_id", Value: visitID}})
+}
+
+// SurveyResponsesBetween lists the answers about visits that started in
+// [from, to).
+func (s *Store) SurveyResponsesBetween(ctx context.Context, from, to time.Time) ([]SurveyResponse, error) {
+	return s.findSurveys(ctx, bson.D{{Key: "visit_start", Value: bson.D{{Key: "$gte", Value: from.UTC()}, {Key: "$lt", Value: to.UTC()}}}})
+}
+
+func (s *Store) findSurveys(ctx context.Context, filter bson.D) ([]SurveyResponse, error) {
+	cur, err := s.db.Collection(colSurveys).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "at", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var out []SurveyResponse
+	err = cur.All(ctx, &out)
+	return out, err
+}
+
+// Scores extracts the scores of responses for ComputeIKM.
+func Scores(responses []SurveyResponse) []SKMScores {
+	out := make([]SKMScores, len(responses))
+	for i, r := range responses {
+		out[i] = r.Scores
+	}
+	return out
+}
