@@ -150,22 +150,8 @@ func (h *Handlers) sendVisitFile(c *fiber.Ctx, v *models.Visit, trackingLink str
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, icsFileName(v.Code)))
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, codeFileName("", v.Code, ".ics", "kunjungan")))
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Send(b)
 }
 
-// icsFileName is "ST-2026-0001.ics"; only letters, digits and hyphens of
-// the code go into the header.
-func icsFileName(code string) string {
-	code = strings.Map(func(r rune) rune {
-		if r == '-' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' {
-			return r
-		}
-		return -1
-	}, code)
-	if code == "" {
-		code = "kunjungan"
-	}
-	return code + ".ics"
-}

@@ -47,20 +47,20 @@ func (h *Handlers) sendReplyLetter(c *fiber.Ctx, v *models.Visit) error {
 	if issued.IsZero() {
 		issued = h.deps.Now()
 	}
-	// TODO(settings): the stored host profile once admins can edit it.
 	b, err := models.ReplyLetterPDF(v, h.hostOrDefault(c), h.deps.Location, issued)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s"`, replyLetterFileName(v.Code)))
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s"`, codeFileName("surat-balasan-", v.Code, ".pdf", "surat-balasan")))
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Send(b)
 }
 
-// replyLetterFileName is "surat-balasan-ST-2026-0001.pdf". The code is
-// ours, but only letters, digits and hyphens go into the header anyway.
-func replyLetterFileName(code string) string {
+// codeFileName is a download's file name made of a visit code, such as
+// "surat-balasan-ST-2026-0001.pdf". The code is ours, but only letters,
+// digits and hyphens go into the header anyway; without any, fallback.
+func codeFileName(prefix, code, ext, fallback string) string {
 	code = strings.Map(func(r rune) rune {
 		if r == '-' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' {
 			return r
@@ -68,7 +68,7 @@ func replyLetterFileName(code string) string {
 		return -1
 	}, code)
 	if code == "" {
-		return "surat-balasan.pdf"
+		return fallback + ext
 	}
-	return "surat-balasan-" + code + ".pdf"
+	return prefix + code + ext
 }
