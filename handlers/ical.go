@@ -154,4 +154,3 @@ func (h *Handlers) sendVisitFile(c *fiber.Ctx, v *models.Visit, trackingLink str
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.Send(b)
 }
-
