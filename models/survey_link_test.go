@@ -76,7 +76,7 @@ func TestSurveyClosedRules(t *testing.T) {
 	}
 }
 
-func TestSimultaneousAnswersNeverExceedTheParticipants(t *testing.T) {
+func TestSurveySimultaneousAnswersNeverExceedTheParticipants(t *testing.T) {
 	st := server.Open(t)
 	v := &models.Visit{ID: bson.NewObjectID(), Code: "ST-2026-0902", Status: models.StatusCompleted, Participants: 3,
 		TrackingHash: "h-serentak", SubmissionKey: "k-serentak"}
