@@ -74,6 +74,7 @@ var publicRoutes = map[string]bool{
 	"POST /lacak/:token/batal": true, "POST /lacak/:token/jadwal-ulang": true, "POST /lacak/:token/peserta": true,
 	"POST /lacak/:token/pilih": true, "GET /lacak/:token/perbaiki": true, "POST /lacak/:token/perbaiki": true,
 	"GET /lacak/:token/undangan.ics": true, "GET /kalender/:token.ics": true,
+	"GET /survei/:token": true, "POST /survei/:token": true,
 }
 
 func TestEveryRouteHasAPolicy(t *testing.T) {

@@ -68,6 +68,9 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/lacak/:token/pilih", public, h.trackingChoose},
 		{"GET", "/lacak/:token/perbaiki", public, h.reviseForm},
 		{"POST", "/lacak/:token/perbaiki", public, h.reviseSubmit},
+		// The satisfaction survey of a completed visit: its own private link.
+		{"GET", "/survei/:token", public, h.surveyForm},
+		{"POST", "/survei/:token", public, h.surveySubmit},
 
 		// Every staff member.
 		{"POST", "/keluar", anyStaff, h.signOut},

@@ -135,6 +135,7 @@ type visitPage struct {
 	Tracking     string
 	MinDate      string
 	Rescheduling bool
+	Survey       *surveyResult // completed visits: the satisfaction survey
 }
 
 // requestedRow is a session the delegation asked for, with its state now.
@@ -345,6 +346,9 @@ func (h *Handlers) visitPageOf(c *fiber.Ctx, v *models.Visit, date, session stri
 	}
 	p.Tracking = h.trackingURL(models.TrackingToken(h.trackKey, v.SubmissionKey))
 	p.WhatsApp = whatsAppLink(v, p)
+	if p.Survey, err = h.surveyResultOf(c, &p.Page, v); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -434,6 +438,9 @@ func (h *Handlers) decide(c *fiber.Ctx, name string, change func(*models.Visit, 
 		return h.decisionFailed(c, &before, name, err)
 	}
 	h.queueDecisionMail(c, v, &before, name)
+	if name == "selesai" {
+		h.queueSurveyInvitation(c, v)
+	}
 	return c.Redirect("/staf/permohonan/"+v.ID.Hex()+"?ok="+name, fiber.StatusSeeOther)
 }
 
