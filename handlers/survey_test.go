@@ -223,3 +223,22 @@ func TestSurveyPageInEnglishHasNoMissingKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestTrackingPageInvitesToTheSurvey: once the visit is completed, the
+// delegation's own page links to its survey.
+func TestTrackingPageInvitesToTheSurvey(t *testing.T) {
+	e := newEnv(t)
+	token, v := submitted(t, e)
+	if page := e.do("GET", "/lacak/"+token, nil, ""); strings.Contains(page.body, "ajakan-survei") {
+		t.Error("a pending request invites to the survey")
+	}
+	v.Status = models.StatusCompleted
+	if err := e.store.SaveVisit(t.Context(), v, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	page := e.do("GET", "/lacak/"+token, nil, "")
+	link := surveyPath(t, e, v)
+	if !strings.Contains(page.body, "ajakan-survei") || !strings.Contains(page.body, link) {
+		t.Errorf("no survey link on the tracking page of a completed visit")
+	}
+}

@@ -27,6 +27,7 @@ type trackingPage struct {
 	Open       string // the action form to show open (after an error)
 	RosterRows []models.RosterRowError
 	MinDate    string
+	SurveyURL  string // after the visit: the satisfaction survey
 }
 
 // trackStep is one stage of the timeline.
@@ -75,6 +76,9 @@ func (h *Handlers) trackingPageOf(c *fiber.Ctx, tc *trackingContext) *trackingPa
 	v := tc.visit
 	p := &trackingPage{Page: h.newPage(c, "track.title"), Visit: v, Token: tc.token, URL: h.trackingURL(tc.token),
 		New: c.Query("baru") == "1", Actions: tc.actions, MinDate: models.DateKey(h.deps.Now().In(h.deps.Location))}
+	if v.Status == models.StatusCompleted {
+		p.SurveyURL = h.surveyURL(v)
+	}
 	for _, day := range tc.settings.Weekly {
 		for _, s := range day {
 			if !slices.ContainsFunc(p.Sessions, func(x sessionChoice) bool { return x.ID == s.ID }) {
