@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,7 +90,7 @@ func (h *Handlers) visitDayPageOf(c *fiber.Ctx, v *models.Visit) (*visitDayPage,
 	}
 	// Topics recorded earlier that the host has since removed stay visible.
 	for _, t := range d.Topics {
-		if !contains(p.Topics, t) {
+		if !slices.Contains(p.Topics, t) {
 			p.Topics = append(p.Topics, t)
 		}
 	}
@@ -113,15 +114,6 @@ func (h *Handlers) visitDayPageOf(c *fiber.Ctx, v *models.Visit) (*visitDayPage,
 		vals["actual"] = strconv.Itoa(v.Participants)
 	}
 	return p, d, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // visitDayClosed answers a request for a visit whose day has not come (or
