@@ -41,6 +41,13 @@ var accessPolicy = map[string][]models.Role{
 
 	// Visits.
 	"GET /staf/kunjungan/:id/surat-balasan.pdf": {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	// The visit day record, its photos and the attendance sheet.
+	"GET /staf/permohonan/:id/hari-h":              {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/permohonan/:id/hari-h":             {models.RoleAdmin, models.RoleCoordinator},
+	"POST /staf/permohonan/:id/foto":               {models.RoleAdmin, models.RoleCoordinator},
+	"GET /staf/foto/:id":                           {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"POST /staf/foto/:id/hapus":                    {models.RoleAdmin, models.RoleCoordinator},
+	"GET /staf/permohonan/:id/daftar-hadir.pdf":    {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
 	"GET /staf/surel":                              {models.RoleAdmin, models.RoleCoordinator},
 	"GET /staf/surel/:id":                          {models.RoleAdmin, models.RoleCoordinator},
 	"GET /staf/surel/:id/eml":                      {models.RoleAdmin, models.RoleCoordinator},

@@ -92,6 +92,13 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/staf/permohonan/:id/tolak", coordinators, h.visitDecline},
 		{"POST", "/staf/permohonan/:id/batal", coordinators, h.visitCancel},
 		{"POST", "/staf/permohonan/:id/selesai", coordinators, h.visitComplete},
+		// The visit day: the record, its photos, the attendance sheet.
+		{"GET", "/staf/permohonan/:id/hari-h", coordinators, h.visitDayForm},
+		{"POST", "/staf/permohonan/:id/hari-h", coordinators, h.visitDaySave},
+		{"POST", "/staf/permohonan/:id/foto", coordinators, h.visitPhotoUpload},
+		{"GET", "/staf/permohonan/:id/daftar-hadir.pdf", readers, h.attendanceSheet},
+		{"GET", "/staf/foto/:id", readers, h.visitPhoto},
+		{"POST", "/staf/foto/:id/hapus", coordinators, h.visitPhotoDelete},
 		// Visits: the reply letter.
 		{"GET", "/staf/kunjungan/:id/surat-balasan.pdf", readers, h.staffReplyLetter},
 		{"GET", "/staf/kunjungan/:id/undangan.ics", readers, h.staffInvitation},

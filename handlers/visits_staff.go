@@ -136,6 +136,7 @@ type visitPage struct {
 	MinDate      string
 	Rescheduling bool
 	Survey       *surveyResult // completed visits: the satisfaction survey
+	Day          visitDayCard  // the visit day record (visitday.go)
 }
 
 // requestedRow is a session the delegation asked for, with its state now.
@@ -231,6 +232,9 @@ func (h *Handlers) visitPageOf(c *fiber.Ctx, v *models.Visit, date, session stri
 		return nil, err
 	}
 	p.Overdue = v.Overdue(av.Calendar, now, loc)
+	if p.Day, err = h.visitDayCardOf(c, v); err != nil {
+		return nil, err
+	}
 	staffAv := av
 	staffAv.Settings.MinNoticeDays, staffAv.Settings.HorizonDays = 0, 1<<20
 	own := func(dateKey, sessionID string) bool {

@@ -151,6 +151,8 @@ var indexes = []index{
 	{colUsers, bson.D{{Key: "role", Value: 1}, {Key: "name", Value: 1}}, false},
 	// Calendar feeds: one live token per user and kind.
 	{colFeeds, bson.D{{Key: "owner", Value: 1}}, true},
+	// Visit day photos, listed per visit (GridFS keeps its own indexes).
+	{bucketPhotos + ".files", bson.D{{Key: "metadata.visit_id", Value: 1}}, false},
 }
 
 // EnsureIndexes creates the indexes listed above when they are missing.
