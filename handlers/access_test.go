@@ -40,7 +40,11 @@ var accessPolicy = map[string][]models.Role{
 	"POST /staf/pendamping/:id":          {models.RoleAdmin, models.RoleCoordinator},
 
 	// Visits.
-	"GET /staf/kunjungan/:id/surat-balasan.pdf": {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/riwayat":                            {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/riwayat.csv":                        {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/riwayat.xlsx":                       {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/laporan.pdf":                        {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/kunjungan/:id/surat-balasan.pdf":    {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
 	"GET /staf/surel":                              {models.RoleAdmin, models.RoleCoordinator},
 	"GET /staf/surel/:id":                          {models.RoleAdmin, models.RoleCoordinator},
 	"GET /staf/surel/:id/eml":                      {models.RoleAdmin, models.RoleCoordinator},

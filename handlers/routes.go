@@ -89,6 +89,11 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/staf/permohonan/:id/tolak", coordinators, h.visitDecline},
 		{"POST", "/staf/permohonan/:id/batal", coordinators, h.visitCancel},
 		{"POST", "/staf/permohonan/:id/selesai", coordinators, h.visitComplete},
+		// The visit history, its exports and the period report (read-only).
+		{"GET", "/staf/riwayat", readers, h.history},
+		{"GET", "/staf/riwayat.csv", readers, h.historyCSV},
+		{"GET", "/staf/riwayat.xlsx", readers, h.historyXLSX},
+		{"GET", "/staf/laporan.pdf", readers, h.reportPDF},
 		// Visits: the reply letter.
 		{"GET", "/staf/kunjungan/:id/surat-balasan.pdf", readers, h.staffReplyLetter},
 		{"GET", "/staf/kunjungan/:id/undangan.ics", readers, h.staffInvitation},
