@@ -35,9 +35,9 @@ type historyPage struct {
 	Columns   map[string]sortColumn // by sort key
 	PrevURL   string
 	NextURL   string
-	// Query is the filter as a query string (no page, no sort), for the
-	// export links.
-	Query      string
+	// The export links: the filter without page and sort.
+	CSVURL     string
+	XLSXURL    string
 	ReportFrom string
 	ReportTo   string
 }
@@ -142,7 +142,11 @@ func (h *Handlers) history(c *fiber.Ctx) error {
 	}
 
 	base := historyValues(f)
-	p.Query = base.Encode()
+	p.CSVURL, p.XLSXURL = "/staf/riwayat.csv", "/staf/riwayat.xlsx"
+	if q := base.Encode(); q != "" {
+		p.CSVURL += "?" + q
+		p.XLSXURL += "?" + q
+	}
 	link := func(sort models.HistorySort, asc bool, page int) string {
 		v := url.Values{}
 		for k, vals := range base {
