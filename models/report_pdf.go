@@ -26,6 +26,8 @@ const (
 	reportLine   = 5.6 // row height of the tables
 	reportSmall  = 9.5
 	reportHeadGr = 233 // grey of table headers
+	// reportKeepRows: tables up to this many rows are not split.
+	reportKeepRows = 12
 )
 
 // ReportPDF writes the report. The output depends only on its arguments
@@ -67,7 +69,7 @@ func ReportPDF(r ReportData, host HostProfile) ([]byte, error) {
 	pdf.Ln(5)
 
 	n := func(i int) string { return FormatNumber(i, LangID) }
-	w.section("A. Angka Utama")
+	w.section("A. Angka Utama", 10)
 	acceptance := "–"
 	if r.Completed+r.Approved+r.Declined > 0 {
 		acceptance = FormatDecimal(r.Acceptance, 1, LangID) + "%"
@@ -96,14 +98,19 @@ func ReportPDF(r ReportData, host HostProfile) ([]byte, error) {
 		return rows
 	}
 	cols := []float64{width * 0.56, width * 0.22, width * 0.22}
-	w.section("B. Kunjungan per Bulan")
-	w.table(cols, []string{"Bulan", "Kunjungan", "Peserta"}, "LRR", counts(r.Months))
-	w.section("C. Kunjungan menurut Jenis Instansi")
-	w.table(cols, []string{"Jenis instansi", "Kunjungan", "Peserta"}, "LRR", counts(r.Types))
-	w.section(fmt.Sprintf("D. %d Topik Terbanyak", ReportTopTopics))
-	w.table(cols, []string{"Topik", "Kunjungan", "Peserta"}, "LRR", counts(r.Topics))
+	for _, t := range []struct {
+		title, column string
+		rows          [][]string
+	}{
+		{"B. Kunjungan per Bulan", "Bulan", counts(r.Months)},
+		{"C. Kunjungan menurut Jenis Instansi", "Jenis instansi", counts(r.Types)},
+		{fmt.Sprintf("D. %d Topik Terbanyak", ReportTopTopics), "Topik", counts(r.Topics)},
+	} {
+		w.section(t.title, len(t.rows))
+		w.table(cols, []string{t.column, "Kunjungan", "Peserta"}, "LRR", t.rows)
+	}
 
-	w.section("E. Survei Kepuasan Masyarakat (SKM)")
+	w.section("E. Survei Kepuasan Masyarakat (SKM)", 3)
 	pdf.SetFont(letterFont, "", reportSmall)
 	if r.IKM.Respondents == 0 {
 		w.paragraph("Belum ada responden survei untuk kunjungan dalam periode ini.")
@@ -149,9 +156,10 @@ func ReportPDF(r ReportData, host HostProfile) ([]byte, error) {
 	return conformToUnicode(buf.Bytes())
 }
 
-// section writes a section heading, kept with the first rows below it.
-func (w *letterWriter) section(title string) {
-	w.keep(4 * reportLine)
+// section writes a section heading, kept on one page with the table of
+// rows lines below it (as much of it as table keeps together).
+func (w *letterWriter) section(title string, rows int) {
+	w.keep(float64(min(rows, reportKeepRows)+1)*reportLine + 10)
 	w.pdf.Ln(2)
 	w.pdf.SetFont(letterFont, "B", letterBodySize)
 	w.pdf.MultiCell(w.width(), 6, title, "", "L", false)
@@ -160,7 +168,8 @@ func (w *letterWriter) section(title string) {
 
 // table writes a bordered table: a grey bold header, then one line per row
 // (long labels are shortened to fit; align holds one letter per column).
-// The header is repeated when the table runs onto a new page.
+// A short table is kept on one page; a long one repeats its header when it
+// runs onto the next.
 func (w *letterWriter) table(widths []float64, header []string, align string, rows [][]string) {
 	p := w.pdf
 	head := func() {
@@ -172,7 +181,7 @@ func (w *letterWriter) table(widths []float64, header []string, align string, ro
 		p.Ln(-1)
 		p.SetFont(letterFont, "", reportSmall)
 	}
-	w.keep(2 * reportLine)
+	w.keep(float64(min(len(rows), reportKeepRows)+1)*reportLine + 1)
 	head()
 	for _, row := range rows {
 		_, ph := p.GetPageSize()
