@@ -75,7 +75,7 @@ func (h *Handlers) historyFilter(c *fiber.Ctx) models.HistoryFilter {
 	}
 	f.Sort = models.HistorySort(c.Query("urut"))
 	if !slices.Contains(models.HistorySorts(), f.Sort) {
-		f.Sort = models.SortVisitDate
+		f.Sort = models.HistoryByDate
 	}
 	f.Asc = c.Query("arah") == "naik"
 	f.Page, _ = strconv.Atoi(c.Query("hal"))
@@ -152,7 +152,7 @@ func (h *Handlers) history(c *fiber.Ctx) error {
 		for k, vals := range base {
 			v[k] = vals
 		}
-		if sort != models.SortVisitDate {
+		if sort != models.HistoryByDate {
 			v.Set("urut", string(sort))
 		}
 		if asc {
@@ -171,7 +171,7 @@ func (h *Handlers) history(c *fiber.Ctx) error {
 		col := sortColumn{}
 		// A click on the sorted column turns its order round; another
 		// column starts ascending for text, descending for dates and counts.
-		asc := s == models.SortInstitution || s == models.SortStatus
+		asc := s == models.HistoryByInstitution || s == models.HistoryByStatus
 		if s == f.Sort {
 			asc = !f.Asc
 			col.AriaSort = "descending"
@@ -208,7 +208,7 @@ func (h *Handlers) exportFileName(ext string) string {
 }
 
 // historyExportVisits is the filtered history, every page, for an export.
-func (h *Handlers) historyExportVisits(c *fiber.Ctx) ([]models.Visit, models.Label, error) {
+func (h *Handlers) historyExportVisits(c *fiber.Ctx) ([]models.Visit, models.LabelFunc, error) {
 	visits, err := h.deps.Store.HistoryAll(c.UserContext(), h.historyFilter(c), h.deps.Location, models.HistoryExportLimit)
 	p := h.newPage(c, "riwayat.title")
 	return visits, func(key string) string { return p.T(key) }, err

@@ -51,7 +51,7 @@ func historySeed(t *testing.T, e *env) map[string]*models.Visit {
 }
 
 // rowCodes are the codes of the history table's rows, in order.
-func rowCodes(body string) []string {
+func historyRowCodes(body string) []string {
 	var out []string
 	for _, part := range strings.Split(body, `<tr data-code="`)[1:] {
 		out = append(out, part[:strings.IndexByte(part, '"')])
@@ -84,7 +84,7 @@ func TestHistoryListsFiltersAndSorts(t *testing.T) {
 		if res.status != http.StatusOK {
 			t.Fatalf("%s: %d %.300s", tc.query, res.status, res.body)
 		}
-		if got := rowCodes(res.body); !slices.Equal(got, tc.want) {
+		if got := historyRowCodes(res.body); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: rows %v, want %v", tc.query, got, tc.want)
 		}
 	}
@@ -135,11 +135,11 @@ func TestHistoryPages(t *testing.T) {
 	}
 	lead := e.sessionFor(models.RoleCoordinator)
 	first := e.do("GET", "/staf/riwayat", nil, lead)
-	if n := len(rowCodes(first.body)); n != models.HistoryPageSize || !strings.Contains(first.body, `href="/staf/riwayat?hal=2" rel="next"`) {
+	if n := len(historyRowCodes(first.body)); n != models.HistoryPageSize || !strings.Contains(first.body, `href="/staf/riwayat?hal=2" rel="next"`) {
 		t.Fatalf("first page: %d rows, next link missing", n)
 	}
 	second := e.do("GET", "/staf/riwayat?hal=2", nil, lead)
-	if got := rowCodes(second.body); len(got) != 1 || got[0] != "ST-2026-Aa" {
+	if got := historyRowCodes(second.body); len(got) != 1 || got[0] != "ST-2026-Aa" {
 		t.Errorf("second page %v, want the oldest visit only", got)
 	}
 }

@@ -16,23 +16,23 @@ type HistorySort string
 
 // The sortable columns; the values appear in URLs.
 const (
-	SortVisitDate    HistorySort = "tanggal"
-	SortInstitution  HistorySort = "instansi"
-	SortParticipants HistorySort = "peserta"
-	SortStatus       HistorySort = "status"
+	HistoryByDate         HistorySort = "tanggal"
+	HistoryByInstitution  HistorySort = "instansi"
+	HistoryByParticipants HistorySort = "peserta"
+	HistoryByStatus       HistorySort = "status"
 )
 
 // HistorySorts lists the sortable columns.
 func HistorySorts() []HistorySort {
-	return []HistorySort{SortVisitDate, SortInstitution, SortParticipants, SortStatus}
+	return []HistorySort{HistoryByDate, HistoryByInstitution, HistoryByParticipants, HistoryByStatus}
 }
 
 // historySortField maps a sort column to its stored field.
 var historySortField = map[HistorySort]string{
-	SortVisitDate:    "start",
-	SortInstitution:  "institution_name",
-	SortParticipants: "participants",
-	SortStatus:       "status",
+	HistoryByDate:         "start",
+	HistoryByInstitution:  "institution_name",
+	HistoryByParticipants: "participants",
+	HistoryByStatus:       "status",
 }
 
 // HistoryFilter narrows the history. It has the inbox's filters (status,

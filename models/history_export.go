@@ -26,17 +26,17 @@ func HistoryColumns() []string { return append([]string(nil), historyColumns...)
 
 // Indexes of the typed columns (XLSX writes them as dates and numbers).
 const (
-	colVisitDate    = 2
-	colParticipants = 10
-	colSubmitted    = 17
+	xlsxColDate         = 2
+	xlsxColParticipants = 10
+	xlsxColSubmitted    = 17
 )
 
-// Label translates a catalogue key ("status.selesai", "inst.kota") for an
+// LabelFunc translates a catalogue key ("status.selesai", "inst.kota") for an
 // export; the handler passes its catalogue.
-type Label func(key string) string
+type LabelFunc func(key string) string
 
 // historyRecord is one visit as export cells, all text. Times are in loc.
-func historyRecord(v *Visit, regions *Regions, loc *time.Location, label Label) []string {
+func historyRecord(v *Visit, regions *Regions, loc *time.Location, label LabelFunc) []string {
 	var date, clock string
 	if !v.Start.IsZero() {
 		start, end := v.Start.In(loc), v.End.In(loc)
@@ -93,7 +93,7 @@ const CSVSeparator = ';'
 // WriteHistoryCSV writes visits as UTF-8 CSV with a byte-order mark (so
 // Excel reads the names as UTF-8, not as the ANSI code page), ";"-separated,
 // CRLF line ends, every cell neutralised by CSVSafe.
-func WriteHistoryCSV(w io.Writer, visits []Visit, regions *Regions, loc *time.Location, label Label) error {
+func WriteHistoryCSV(w io.Writer, visits []Visit, regions *Regions, loc *time.Location, label LabelFunc) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ const HistorySheet = "Riwayat kunjungan"
 // frozen header row, set column widths. Text cells are written as strings,
 // never as formulas, so a name starting with "=" stays text; the visit date
 // and the submission time are real dates, the participants a number.
-func HistoryXLSX(visits []Visit, regions *Regions, loc *time.Location, label Label) ([]byte, error) {
+func HistoryXLSX(visits []Visit, regions *Regions, loc *time.Location, label LabelFunc) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", HistorySheet); err != nil {
@@ -174,12 +174,12 @@ func HistoryXLSX(visits []Visit, regions *Regions, loc *time.Location, label Lab
 		// Excel has no time zones: dates are written as the host's wall clock.
 		if !v.Start.IsZero() {
 			d := v.Start.In(loc)
-			row[colVisitDate] = excelize.Cell{StyleID: dateStyle, Value: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)}
+			row[xlsxColDate] = excelize.Cell{StyleID: dateStyle, Value: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)}
 		}
-		row[colParticipants] = v.Participants
+		row[xlsxColParticipants] = v.Participants
 		if !v.CreatedAt.IsZero() {
 			t := v.CreatedAt.In(loc)
-			row[colSubmitted] = excelize.Cell{StyleID: dateTimeStyle, Value: time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)}
+			row[xlsxColSubmitted] = excelize.Cell{StyleID: dateTimeStyle, Value: time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)}
 		}
 		cell, err := excelize.CoordinatesToCellName(1, i+2)
 		if err != nil {

@@ -41,7 +41,7 @@ func seedHistory(t *testing.T, st *models.Store, visits ...models.Visit) {
 	}
 }
 
-func codes(vs []models.Visit) []string {
+func histCodes(vs []models.Visit) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = v.Code
@@ -72,7 +72,7 @@ func TestHistoryFiltersSortAndPages(t *testing.T) {
 				t.Errorf("%s: roster and history should be projected away", v.Code)
 			}
 		}
-		return codes(got)
+		return histCodes(got)
 	}
 	for _, tc := range []struct {
 		name string
@@ -81,9 +81,9 @@ func TestHistoryFiltersSortAndPages(t *testing.T) {
 	}{
 		{"default newest first", models.HistoryFilter{}, []string{"ST-2026-0003", "ST-2026-0002", "ST-2026-0001"}},
 		{"date ascending", models.HistoryFilter{Asc: true}, []string{"ST-2026-0001", "ST-2026-0002", "ST-2026-0003"}},
-		{"participants desc", models.HistoryFilter{Sort: models.SortParticipants}, []string{"ST-2026-0002", "ST-2026-0001", "ST-2026-0003"}},
-		{"institution asc", models.HistoryFilter{Sort: models.SortInstitution, Asc: true}, []string{"ST-2026-0003", "ST-2026-0001", "ST-2026-0002"}},
-		{"status asc", models.HistoryFilter{Sort: models.SortStatus, Asc: true}, []string{"ST-2026-0002", "ST-2026-0003", "ST-2026-0001"}},
+		{"participants desc", models.HistoryFilter{Sort: models.HistoryByParticipants}, []string{"ST-2026-0002", "ST-2026-0001", "ST-2026-0003"}},
+		{"institution asc", models.HistoryFilter{Sort: models.HistoryByInstitution, Asc: true}, []string{"ST-2026-0003", "ST-2026-0001", "ST-2026-0002"}},
+		{"status asc", models.HistoryFilter{Sort: models.HistoryByStatus, Asc: true}, []string{"ST-2026-0002", "ST-2026-0003", "ST-2026-0001"}},
 		{"province", models.HistoryFilter{InboxFilter: models.InboxFilter{Province: "74"}}, []string{"ST-2026-0002", "ST-2026-0001"}},
 		{"regency", models.HistoryFilter{Regency: "74.71"}, []string{"ST-2026-0002"}},
 		{"escort", models.HistoryFilter{Escort: escort}, []string{"ST-2026-0001"}},
@@ -154,7 +154,7 @@ func TestCSVSafe(t *testing.T) {
 	}
 }
 
-func label(key string) string { return "[" + key + "]" }
+func histLabel(key string) string { return "[" + key + "]" }
 
 func TestHistoryExportsKeepFormulasText(t *testing.T) {
 	regions, err := models.LoadRegions()
@@ -165,7 +165,7 @@ func TestHistoryExportsKeepFormulasText(t *testing.T) {
 	visits := []models.Visit{v}
 
 	var buf bytes.Buffer
-	if err := models.WriteHistoryCSV(&buf, visits, regions, histZone, label); err != nil {
+	if err := models.WriteHistoryCSV(&buf, visits, regions, histZone, histLabel); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte("\uFEFF")) {
@@ -191,7 +191,7 @@ func TestHistoryExportsKeepFormulasText(t *testing.T) {
 		t.Errorf("regency %q: want its name", row[7])
 	}
 
-	b, err := models.HistoryXLSX(visits, regions, histZone, label)
+	b, err := models.HistoryXLSX(visits, regions, histZone, histLabel)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func ReportPeriod(from, to string, loc *time.Location) (time.Time, time.Time, er
 // BuildReport computes the report of the period [from, to] (days in loc)
 // from the visits whose date falls in it and the survey responses about
 // them. typeLabel names an institution type ("inst.kota" → "Kota").
-func BuildReport(visits []Visit, responses []SurveyResponse, from, to, issued time.Time, loc *time.Location, typeLabel Label) ReportData {
+func BuildReport(visits []Visit, responses []SurveyResponse, from, to, issued time.Time, loc *time.Location, typeLabel LabelFunc) ReportData {
 	r := ReportData{From: from, To: to, Issued: issued.In(loc)}
 	institutions := map[string]bool{}
 	provinces := map[string]bool{}
@@ -182,7 +182,7 @@ func BuildReport(visits []Visit, responses []SurveyResponse, from, to, issued ti
 	return r
 }
 
-// ReportPeriodText writes the period in Indonesian: "1 Januari 2026 – 31
+// PeriodText writes the period in Indonesian: "1 Januari 2026 – 31
 // Desember 2026".
 func (r ReportData) PeriodText() string {
 	return FormatShortDate(r.From, LangID) + " – " + FormatShortDate(r.To, LangID)

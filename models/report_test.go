@@ -15,7 +15,7 @@ func reportVisit(status models.VisitStatus, name string, month time.Month, day, 
 		Participants: people, Topics: topics, Start: start.UTC(), End: start.Add(2 * time.Hour).UTC()}
 }
 
-func same(n int) models.SKMScores {
+func sameScores(n int) models.SKMScores {
 	var s models.SKMScores
 	for i := range s {
 		s[i] = n
@@ -34,7 +34,7 @@ func reportSet() ([]models.Visit, []models.SurveyResponse, time.Time, time.Time)
 		reportVisit(models.StatusCancelled, "DPRD Provinsi Bali", time.February, 9, 12, models.InstDPRD, "51", "", "MPP"),
 		reportVisit(models.StatusSubmitted, "Kementerian PANRB", time.March, 20, 40, models.InstMinistry, "31", "", "MPP"),
 	}
-	responses := []models.SurveyResponse{{Scores: same(4)}, {Scores: same(4)}, {Scores: same(3)}}
+	responses := []models.SurveyResponse{{Scores: sameScores(4)}, {Scores: sameScores(4)}, {Scores: sameScores(3)}}
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, histZone)
 	to := time.Date(2026, 3, 31, 0, 0, 0, 0, histZone)
 	return visits, responses, from, to
@@ -42,7 +42,7 @@ func reportSet() ([]models.Visit, []models.SurveyResponse, time.Time, time.Time)
 
 func TestBuildReportFigures(t *testing.T) {
 	visits, responses, from, to := reportSet()
-	r := models.BuildReport(visits, responses, from, to, to, histZone, label)
+	r := models.BuildReport(visits, responses, from, to, to, histZone, histLabel)
 	for name, got := range map[string][2]int{
 		"completed":    {r.Completed, 2},
 		"approved":     {r.Approved, 1},
@@ -84,7 +84,7 @@ func TestBuildReportFigures(t *testing.T) {
 
 func TestBuildReportWithoutDecisions(t *testing.T) {
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, histZone)
-	r := models.BuildReport(nil, nil, from, from.AddDate(1, 0, -1), from, histZone, label)
+	r := models.BuildReport(nil, nil, from, from.AddDate(1, 0, -1), from, histZone, histLabel)
 	if r.Acceptance != 0 || len(r.Months) != 12 || r.IKM.Grade != "" {
 		t.Errorf("empty report: %+v", r)
 	}
@@ -103,7 +103,7 @@ func TestReportPeriod(t *testing.T) {
 
 func TestReportPDFStatesThePeriodAndTheIKM(t *testing.T) {
 	visits, responses, from, to := reportSet()
-	r := models.BuildReport(visits, responses, from, to, time.Date(2026, 4, 2, 10, 0, 0, 0, histZone), histZone, label)
+	r := models.BuildReport(visits, responses, from, to, time.Date(2026, 4, 2, 10, 0, 0, 0, histZone), histZone, histLabel)
 	b, err := models.ReportPDF(r, letterHost())
 	if err != nil {
 		t.Fatal(err)
