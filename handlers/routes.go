@@ -99,6 +99,11 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/staf/permohonan/:id/daftar-hadir.pdf", readers, h.attendanceSheet},
 		{"GET", "/staf/foto/:id", readers, h.visitPhoto},
 		{"POST", "/staf/foto/:id/hapus", coordinators, h.visitPhotoDelete},
+		// The visit history, its exports and the period report (read-only).
+		{"GET", "/staf/riwayat", readers, h.history},
+		{"GET", "/staf/riwayat.csv", readers, h.historyCSV},
+		{"GET", "/staf/riwayat.xlsx", readers, h.historyXLSX},
+		{"GET", "/staf/laporan.pdf", readers, h.reportPDF},
 		// Visits: the reply letter.
 		{"GET", "/staf/kunjungan/:id/surat-balasan.pdf", readers, h.staffReplyLetter},
 		{"GET", "/staf/kunjungan/:id/undangan.ics", readers, h.staffInvitation},
