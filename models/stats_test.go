@@ -1,0 +1,122 @@
+package models_test
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"studitiru/models"
+)
+
+// TestComputeStatsHandMade checks every figure on a set small enough to
+// count by hand.
+func TestComputeStatsHandMade(t *testing.T) {
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, wita)
+	to := time.Date(2025, 4, 1, 0, 0, 0, 0, wita)
+	at := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 9, 0, 0, 0, wita).UTC() }
+	visit := func(status models.VisitStatus, start time.Time, inst string, typ models.InstitutionType, prov, reg string, n int, topics, escorts []string, answerDays float64, action string) models.Visit {
+		created := start.AddDate(0, 0, -30)
+		v := models.Visit{Status: status, Start: start, InstitutionName: inst, InstitutionType: typ,
+			ProvinceCode: prov, RegencyCode: reg, Participants: n, Topics: topics, Escorts: escorts, CreatedAt: created,
+			History: []models.Event{{At: created, Action: string(models.StatusSubmitted)}}}
+		if action != "" {
+			ans := created.Add(time.Duration(answerDays * 24 * float64(time.Hour)))
+			v.History = append(v.History, models.Event{At: ans, Action: action},
+				models.Event{At: ans.Add(48 * time.Hour), Action: string(models.StatusApproved)})
+		}
+		return v
+	}
+	visits := []models.Visit{
+		// Counted: three held/approved visits by two institutions.
+		visit(models.StatusCompleted, at(1, 10), "Pemerintah Kabupaten Blora", models.InstRegency, "33", "33.16", 20,
+			[]string{"MPP digital", "Integrasi OSS"}, []string{"A", "B"}, 2, "disetujui"),
+		visit(models.StatusCompleted, at(1, 20), "pemerintah  kabupaten blora", models.InstRegency, "33", "33.16", 10,
+			[]string{"MPP digital"}, []string{"A"}, 4, "ditawarkan"),
+		visit(models.StatusApproved, at(3, 31).Add(-time.Hour), "DPRD Provinsi Bali", models.InstDPRD, "51", "", 30,
+			[]string{"Pengelolaan tenant"}, []string{"C", "A"}, 6, "revisi"),
+		// Declined: decided, not a visit.
+		visit(models.StatusDeclined, at(2, 5), "Pemerintah Kota Kupang", models.InstCity, "53", "53.71", 50,
+			[]string{"MPP digital"}, nil, 1, "ditolak"),
+		// Cancelled: its answer time counts, nothing else.
+		visit(models.StatusCancelled, at(2, 6), "Pemerintah Kota Kupang", models.InstCity, "53", "53.71", 50, nil, nil, 8, "disetujui"),
+		// Open request: ignored.
+		visit(models.StatusSubmitted, at(2, 7), "Pemerintah Kota Ambon", models.InstCity, "81", "81.71", 10, nil, nil, 0, ""),
+		// Outside the period: ignored.
+		visit(models.StatusCompleted, time.Date(2025, 4, 1, 0, 0, 0, 0, wita).UTC(), "Pemerintah Kota Medan", models.InstCity, "12", "12.71", 10, nil, nil, 1, "disetujui"),
+		visit(models.StatusCompleted, from.Add(-time.Minute), "Pemerintah Kota Medan", models.InstCity, "12", "12.71", 10, nil, nil, 1, "disetujui"),
+	}
+	all4 := models.SKMScores{4, 4, 4, 4, 4, 4, 4, 4, 4}
+	all3 := models.SKMScores{3, 3, 3, 3, 3, 3, 3, 3, 3}
+	responses := []models.SurveyResponse{
+		{VisitStart: at(1, 10), Scores: all4}, {VisitStart: at(1, 20), Scores: all3},
+		{VisitStart: time.Date(2025, 4, 2, 0, 0, 0, 0, wita), Scores: models.SKMScores{1, 1, 1, 1, 1, 1, 1, 1, 1}},
+	}
+	st := models.ComputeStats(visits, responses, from, to, wita)
+
+	check := func(name string, got, want any) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	check("visits", st.Visits, 3)
+	check("delegations", st.Delegations, 2) // spacing and case do not make a new institution
+	check("participants", st.Participants, 60)
+	check("provinces", st.Provinces, 2)
+	check("regencies", st.Regencies, 1)
+	check("accepted", st.Accepted, 3)
+	check("declined", st.Declined, 1)
+	check("has acceptance", st.HasAcceptance, true)
+	check("acceptance", st.AcceptanceRate, 0.75)
+	// Answer times 2, 4, 6, 1, 8 days: median 4.
+	check("response samples", st.ResponseSamples, 5)
+	if math.Abs(st.MedianResponseDays-4) > 1e-9 {
+		t.Errorf("median response = %v, want 4", st.MedianResponseDays)
+	}
+	check("ikm respondents", st.IKM.Respondents, 2)
+	check("ikm unit", st.IKM.Unit, 87.5)
+	check("ikm grade", st.IKM.Grade, "B")
+	if len(st.Months) != 3 || st.Months[0] != (models.MonthCount{Month: "2025-01", Visits: 2, Participants: 30}) ||
+		st.Months[1] != (models.MonthCount{Month: "2025-02"}) || st.Months[2] != (models.MonthCount{Month: "2025-03", Visits: 1, Participants: 30}) {
+		t.Errorf("months = %+v", st.Months)
+	}
+	check("province 33", st.ByProvince["33"], 2)
+	check("province 51", st.ByProvince["51"], 1)
+	check("province 53", st.ByProvince["53"], 0)
+	wantTypes := []models.Count{{Key: "kabupaten", N: 2}, {Key: "dprd", N: 1}}
+	if len(st.ByType) != 2 || st.ByType[0] != wantTypes[0] || st.ByType[1] != wantTypes[1] {
+		t.Errorf("by type = %+v", st.ByType)
+	}
+	if len(st.TopTopics) != 3 || st.TopTopics[0] != (models.Count{Key: "MPP digital", N: 2}) || st.TopTopics[1].Key != "Integrasi OSS" {
+		t.Errorf("topics = %+v", st.TopTopics)
+	}
+	if len(st.Escorts) != 3 || st.Escorts[0] != (models.Count{Key: "A", N: 3}) || st.Escorts[1] != (models.Count{Key: "B", N: 1}) {
+		t.Errorf("escorts = %+v", st.Escorts)
+	}
+
+	empty := models.ComputeStats(nil, nil, from, to, wita)
+	if empty.HasAcceptance || empty.Visits != 0 || empty.IKM.Grade != "" || len(empty.Months) != 3 {
+		t.Errorf("empty period: %+v", empty)
+	}
+}
+
+func TestPreviousPeriodAndChange(t *testing.T) {
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, wita) }
+	if f, to := models.PreviousPeriod(d(2025, 1, 1), d(2026, 1, 1), wita); !f.Equal(d(2024, 1, 1)) || !to.Equal(d(2025, 1, 1)) {
+		t.Errorf("previous of 2025 = %v–%v", f, to)
+	}
+	if f, _ := models.PreviousPeriod(d(2025, 1, 10), d(2025, 1, 20), wita); !f.Equal(d(2024, 12, 31)) {
+		t.Errorf("previous of 10 days = %v", f)
+	}
+	if c := models.ChangeOf(150, 100); !c.Known || !c.Up || c.Percent != 50 {
+		t.Errorf("150 vs 100: %+v", c)
+	}
+	if c := models.ChangeOf(75, 100); !c.Down || c.Percent != 25 {
+		t.Errorf("75 vs 100: %+v", c)
+	}
+	if c := models.ChangeOf(5, 0); c.Known || !c.Up {
+		t.Errorf("5 vs 0: %+v", c)
+	}
+}
