@@ -120,3 +120,109 @@ func TestPreviousPeriodAndChange(t *testing.T) {
 		t.Errorf("5 vs 0: %+v", c)
 	}
 }
+
+// TestDashboardFiguresMatchTheSeed seeds the demo and recounts the
+// dashboard's figures a second way: straight loops over all visits and each
+// visit's survey answers.
+func TestDashboardFiguresMatchTheSeed(t *testing.T) {
+	st := server.Open(t)
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	res, err := models.SeedDemo(ctx(t), st, now, wita)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.History < 150 || res.History > 300 {
+		t.Errorf("history of %d visits, want 150–300", res.History)
+	}
+	all, err := st.RecentVisits(ctx(t), 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]bool{}
+	years := map[int]bool{}
+	for _, v := range all {
+		if codes[v.Code] {
+			t.Errorf("duplicate code %s", v.Code)
+		}
+		codes[v.Code] = true
+		years[v.Start.In(wita).Year()] = true
+	}
+	if len(years) < 5 {
+		t.Errorf("visits in years %v, want 2022–2026", years)
+	}
+	// A live request after the seed gets a fresh code.
+	if code, err := st.NextVisitCode(ctx(t), now, wita); err != nil || codes[code] {
+		t.Errorf("next code %s (%v) collides with the seed", code, err)
+	}
+
+	for _, year := range []int{2023, 2026} {
+		from := time.Date(year, 1, 1, 0, 0, 0, 0, wita)
+		to := from.AddDate(1, 0, 0)
+		got, err := st.Stats(ctx(t), from, to, wita)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var visits, participants, accepted, declined int
+		insts, provs := map[string]bool{}, map[string]bool{}
+		escort := map[string]int{}
+		var scores []models.SKMScores
+		for _, v := range all {
+			if v.Start.Before(from) || !v.Start.Before(to) {
+				continue
+			}
+			switch v.Status {
+			case models.StatusDeclined:
+				declined++
+			case models.StatusApproved, models.StatusCompleted:
+				accepted++
+				visits++
+				participants += v.Participants
+				insts[v.InstitutionName] = true
+				provs[v.ProvinceCode] = true
+				full, err := st.VisitByID(ctx(t), v.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range full.Escorts {
+					escort[e]++
+				}
+			}
+			answers, err := st.SurveyResponsesFor(ctx(t), v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range answers {
+				scores = append(scores, a.Scores)
+			}
+		}
+		if visits == 0 {
+			t.Fatalf("%d: no visits", year)
+		}
+		if got.Visits != visits || got.Participants != participants || got.Delegations != len(insts) || got.Provinces != len(provs) {
+			t.Errorf("%d: visits %d/%d participants %d/%d delegations %d/%d provinces %d/%d", year,
+				got.Visits, visits, got.Participants, participants, got.Delegations, len(insts), got.Provinces, len(provs))
+		}
+		if got.Accepted != accepted || got.Declined != declined {
+			t.Errorf("%d: accepted %d/%d declined %d/%d", year, got.Accepted, accepted, got.Declined, declined)
+		}
+		if ikm := models.ComputeIKM(scores); got.IKM.Unit != ikm.Unit || got.IKM.Respondents != ikm.Respondents || ikm.Respondents == 0 {
+			t.Errorf("%d: IKM %+v, want %+v", year, got.IKM, ikm)
+		}
+		sum := 0
+		for _, m := range got.Months {
+			sum += m.Visits
+		}
+		if sum != visits || len(got.Months) != 12 {
+			t.Errorf("%d: months sum to %d over %d months", year, sum, len(got.Months))
+		}
+		for _, e := range got.Escorts {
+			if escort[e.Key] != e.N {
+				t.Errorf("%d: escort %s %d, counted %d", year, e.Key, e.N, escort[e.Key])
+			}
+		}
+		if len(got.Escorts) != len(escort) {
+			t.Errorf("%d: %d escorts, counted %d", year, len(got.Escorts), len(escort))
+		}
+	}
+}
