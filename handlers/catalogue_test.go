@@ -75,7 +75,7 @@ func TestCataloguesAreComplete(t *testing.T) {
 		}
 		return nil
 	})
-	goKey := regexp.MustCompile(`"((?:err|form|signin|users|profile|staff|home|error|roster|avail|track|mail|request|settings|holiday|escort|inbox|visit|decision|cal|letter|reminder|ical|outbox)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)"`)
+	goKey := regexp.MustCompile(`"((?:err|form|signin|users|profile|staff|home|error|roster|avail|track|mail|request|settings|holiday|escort|inbox|visit|decision|cal|letter|reminder|ical|outbox|dash)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)"`)
 	for _, dir := range []string{".", "../models"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {

@@ -89,6 +89,9 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/staf/permohonan/:id/tolak", coordinators, h.visitDecline},
 		{"POST", "/staf/permohonan/:id/batal", coordinators, h.visitCancel},
 		{"POST", "/staf/permohonan/:id/selesai", coordinators, h.visitComplete},
+		// The leadership dashboard and its charts' data.
+		{"GET", "/staf/dasbor", readers, h.dashboard},
+		{"GET", "/staf/dasbor.json", readers, h.dashboardJSON},
 		// Visits: the reply letter.
 		{"GET", "/staf/kunjungan/:id/surat-balasan.pdf", readers, h.staffReplyLetter},
 		{"GET", "/staf/kunjungan/:id/undangan.ics", readers, h.staffInvitation},
