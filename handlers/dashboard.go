@@ -71,6 +71,9 @@ func (h *Handlers) dashboardPeriod(c *fiber.Ctx) (choice string, from, to time.T
 	return choice, thisYear, thisYear.AddDate(1, 0, 0), values, errs
 }
 
+// ikmQuality names the grades' service quality (mutu pelayanan).
+var ikmQuality = map[string]string{"A": "dash.quality_a", "B": "dash.quality_b", "C": "dash.quality_c", "D": "dash.quality_d"}
+
 // dashTile is one key figure with its change.
 type dashTile struct {
 	Label, Value, Prev string
@@ -167,7 +170,7 @@ func (h *Handlers) dashboardData(c *fiber.Ctx) (*dashboardPage, error) {
 		if s.IKM.Grade == "" {
 			return "–"
 		}
-		return models.FormatDecimal(s.IKM.Unit, 2, p.Lang) + " (" + s.IKM.Grade + ")"
+		return models.FormatDecimal(s.IKM.Unit, 2, p.Lang) + " (" + s.IKM.Grade + ", " + p.T(ikmQuality[s.IKM.Grade]) + ")"
 	}
 	tile := func(label string, cv, pv float64, value, prevValue, hint string) dashTile {
 		return dashTile{Label: label, Value: value, Prev: prevValue, Change: models.ChangeOf(cv, pv), Hint: hint}

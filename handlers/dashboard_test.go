@@ -40,6 +40,12 @@ func dashVisits(t *testing.T, e *env, n, m int) {
 func TestDashboardPageForLeadership(t *testing.T) {
 	e := newEnv(t)
 	dashVisits(t, e, 3, 2)
+	for _, sc := range []models.SKMScores{{4, 4, 4, 4, 4, 4, 4, 4, 4}, {3, 3, 3, 3, 3, 3, 3, 3, 3}} {
+		r := &models.SurveyResponse{VisitStart: time.Date(2025, 3, 3, 1, 0, 0, 0, time.UTC), Scores: sc, At: time.Date(2025, 3, 4, 1, 0, 0, 0, time.UTC)}
+		if err := e.store.InsertSurveyResponse(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
 	res := e.do("GET", "/staf/dasbor?periode=tahun_lalu", nil, e.sessionFor(models.RoleLeadership))
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d: %.400s", res.status, res.body)
@@ -50,6 +56,7 @@ func TestDashboardPageForLeadership(t *testing.T) {
 		`<th scope="row">Pendamping Uji</th><td class="text-end">3</td>`,   // escort workload
 		`<th scope="row">Maret 2025</th><td class="text-end">3</td><td class="text-end">30</td>`,
 		`data-src="/staf/dasbor.json?periode=tahun_lalu"`,
+		`87,50 (B, baik)`, `100,0%`, `2,0 hari`, // IKM, acceptance, median answer time
 		`/static/vendor/chartjs/chart.umd.min.js`, `href="/staf/dasbor"`,
 	} {
 		if !strings.Contains(res.body, want) {
