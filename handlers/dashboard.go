@@ -79,6 +79,8 @@ type dashTile struct {
 	Label, Value, Prev string
 	Change             models.Change
 	Hint               string // what the figure means, under it
+	// LowerIsBetter colours a rise red and a fall green (the answer time).
+	LowerIsBetter bool
 }
 
 // labelCount is a row of a breakdown, labelled for people.
@@ -184,6 +186,9 @@ func (h *Handlers) dashboardData(c *fiber.Ctx) (*dashboardPage, error) {
 		tile("dash.acceptance", cur.AcceptanceRate, prev.AcceptanceRate, pct(cur), pct(prev), "dash.acceptance_hint"),
 		tile("dash.response", cur.MedianResponseDays, prev.MedianResponseDays, days(cur), days(prev), "dash.response_hint"),
 		tile("dash.ikm", cur.IKM.Unit, prev.IKM.Unit, ikm(cur), ikm(prev), "dash.ikm_hint"),
+	}
+	for i := range p.Tiles {
+		p.Tiles[i].LowerIsBetter = p.Tiles[i].Label == "dash.response" // a shorter wait is better
 	}
 
 	for _, m := range cur.Months {

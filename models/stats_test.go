@@ -226,3 +226,32 @@ func TestDashboardFiguresMatchTheSeed(t *testing.T) {
 		}
 	}
 }
+
+// TestProvinceTilesCoverEveryProvinceOnce: the tile map has one tile per
+// province of the reference list, no two on the same square.
+func TestProvinceTilesCoverEveryProvinceOnce(t *testing.T) {
+	regions, err := models.LoadRegions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tiles := models.ProvinceTiles()
+	if len(tiles) != len(regions.Provinces()) || len(tiles) != 38 {
+		t.Fatalf("%d tiles for %d provinces", len(tiles), len(regions.Provinces()))
+	}
+	codes, cells, abbrs := map[string]bool{}, map[[2]int]string{}, map[string]bool{}
+	for _, tile := range tiles {
+		if _, ok := regions.Province(tile.Code); !ok || codes[tile.Code] {
+			t.Errorf("tile %s: unknown or repeated province", tile.Code)
+		}
+		codes[tile.Code] = true
+		cell := [2]int{tile.Col, tile.Row}
+		if other, taken := cells[cell]; taken {
+			t.Errorf("%s and %s share the square %v", tile.Code, other, cell)
+		}
+		cells[cell] = tile.Code
+		if tile.Col < 1 || tile.Col > 15 || tile.Row < 1 || tile.Row > 7 || abbrs[tile.Abbr] {
+			t.Errorf("tile %s at %v (%s) outside the grid or abbreviation repeated", tile.Code, cell, tile.Abbr)
+		}
+		abbrs[tile.Abbr] = true
+	}
+}
