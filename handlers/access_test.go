@@ -18,6 +18,8 @@ var accessPolicy = map[string][]models.Role{
 	"GET /staf/profil":                   {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
 	"POST /staf/profil/sandi":            {models.RoleAdmin, models.RoleCoordinator, models.RoleEscort, models.RoleLeadership},
 	"GET /staf/permohonan":               {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/dasbor":                   {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
+	"GET /staf/dasbor.json":              {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
 	"GET /staf/permohonan/:id":           {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
 	"GET /staf/permohonan/:id/surat":     {models.RoleAdmin, models.RoleCoordinator, models.RoleLeadership},
 	"POST /staf/permohonan/:id/setujui":  {models.RoleAdmin, models.RoleCoordinator},

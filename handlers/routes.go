@@ -104,6 +104,9 @@ func (h *Handlers) Routes() []Route {
 		{"GET", "/staf/riwayat.csv", readers, h.historyCSV},
 		{"GET", "/staf/riwayat.xlsx", readers, h.historyXLSX},
 		{"GET", "/staf/laporan.pdf", readers, h.reportPDF},
+		// The leadership dashboard and its charts' data.
+		{"GET", "/staf/dasbor", readers, h.dashboard},
+		{"GET", "/staf/dasbor.json", readers, h.dashboardJSON},
 		// Visits: the reply letter.
 		{"GET", "/staf/kunjungan/:id/surat-balasan.pdf", readers, h.staffReplyLetter},
 		{"GET", "/staf/kunjungan/:id/undangan.ics", readers, h.staffInvitation},

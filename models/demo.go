@@ -21,7 +21,9 @@ type DemoUser struct {
 // DemoResult says what SeedDemo created.
 type DemoResult struct {
 	Users  []DemoUser
-	Visits int
+	Visits int // all visits, the history included
+	// History is the number of past visits inserted as records.
+	History int
 }
 
 // demoVisit is one sample request, placed relative to the seeding day so
@@ -223,6 +225,20 @@ func SeedDemo(ctx context.Context, s *Store, now time.Time, loc *time.Location) 
 			day = day.AddDate(0, 0, 1)
 		}
 	}
+	// Several years of completed visits, for the leadership dashboard.
+	regions, err := LoadRegions()
+	if err != nil {
+		return nil, err
+	}
+	history, answers := demoHistory(now, loc, settings, cal, regions, escortIDs, names, taken)
+	if err := s.InsertVisitsBulk(ctx, history, now, loc); err != nil {
+		return nil, err
+	}
+	if err := s.InsertSurveyResponsesBulk(ctx, answers); err != nil {
+		return nil, err
+	}
+	res.Visits += len(history)
+	res.History = len(history)
 	for i, d := range append(demoVisits(), demoExtra()...) {
 		v := d.visit
 		sessionID := "pagi"
