@@ -40,20 +40,7 @@ func AttendancePDF(v *Visit, host HostProfile, loc *time.Location, issued time.T
 	}
 	issued = issued.In(loc)
 
-	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
-	pdf.SetCreationDate(issued)
-	pdf.SetModificationDate(issued)
-	pdf.SetCatalogSort(true)
-	pdf.SetCompression(true)
-	pdf.SetLang("id-ID")
-	pdf.SetTitle("Daftar Hadir "+letterText(v.Code), true)
-	pdf.SetSubject("Daftar Hadir Kunjungan Studi Tiru", true)
-	pdf.SetAuthor(letterText(host.Agency), true)
-	pdf.SetCreator("Studi Tiru", true)
-	pdf.AddUTF8FontFromBytes(letterFont, "", letterFontRegular)
-	pdf.AddUTF8FontFromBytes(letterFont, "B", letterFontBold)
-	pdf.SetMargins(letterMarginL, letterMarginTop, letterMarginR)
-	pdf.SetAutoPageBreak(true, letterMarginBot)
+	pdf := newHostDocument("Daftar Hadir "+letterText(v.Code), "Daftar Hadir Kunjungan Studi Tiru", host, issued)
 	pdf.SetCellMargin(0)
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-12)

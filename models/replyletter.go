@@ -42,6 +42,28 @@ const (
 	letterSignGap    = 22.0 // room for the signature and stamp
 )
 
+// newHostDocument starts an A4 document of the host (reply letter,
+// attendance sheet, report): its fonts, margins and metadata. The document
+// dates are issued and the object order fixed, so the same input gives the
+// same bytes (cacheable, testable).
+func newHostDocument(title, subject string, host HostProfile, issued time.Time) *fpdf.Fpdf {
+	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
+	pdf.SetCreationDate(issued)
+	pdf.SetModificationDate(issued)
+	pdf.SetCatalogSort(true)
+	pdf.SetCompression(true)
+	pdf.SetLang("id-ID")
+	pdf.SetTitle(title, true)
+	pdf.SetSubject(subject, true)
+	pdf.SetAuthor(letterText(host.Agency), true)
+	pdf.SetCreator("Studi Tiru", true)
+	pdf.AddUTF8FontFromBytes(letterFont, "", letterFontRegular)
+	pdf.AddUTF8FontFromBytes(letterFont, "B", letterFontBold)
+	pdf.SetMargins(letterMarginL, letterMarginTop, letterMarginR)
+	pdf.SetAutoPageBreak(true, letterMarginBot)
+	return pdf
+}
+
 // ReplyNumberPlaceholder stands for the reply letter's number until staff
 // record it: the letter can be printed and numbered by hand.
 const ReplyNumberPlaceholder = "…/…/…"
@@ -60,20 +82,7 @@ func ReplyLetterPDF(v *Visit, host HostProfile, loc *time.Location, issued time.
 	}
 	issued = issued.In(loc)
 
-	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
-	pdf.SetCreationDate(issued)
-	pdf.SetModificationDate(issued)
-	pdf.SetCatalogSort(true) // fixed object order: same input, same bytes
-	pdf.SetCompression(true)
-	pdf.SetLang("id-ID")
-	pdf.SetTitle("Surat Balasan "+letterText(v.Code), true)
-	pdf.SetSubject("Balasan Permohonan Kunjungan Studi Tiru", true)
-	pdf.SetAuthor(letterText(host.Agency), true)
-	pdf.SetCreator("Studi Tiru", true)
-	pdf.AddUTF8FontFromBytes(letterFont, "", letterFontRegular)
-	pdf.AddUTF8FontFromBytes(letterFont, "B", letterFontBold)
-	pdf.SetMargins(letterMarginL, letterMarginTop, letterMarginR)
-	pdf.SetAutoPageBreak(true, letterMarginBot)
+	pdf := newHostDocument("Surat Balasan "+letterText(v.Code), "Balasan Permohonan Kunjungan Studi Tiru", host, issued)
 	pdf.SetCellMargin(0)
 	// Later pages carry their number at the top, as official letters do.
 	pdf.SetHeaderFunc(func() {

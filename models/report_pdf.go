@@ -33,20 +33,7 @@ const (
 // ReportPDF writes the report. The output depends only on its arguments
 // (the document dates are r.Issued), like the reply letter.
 func ReportPDF(r ReportData, host HostProfile) ([]byte, error) {
-	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
-	pdf.SetCreationDate(r.Issued)
-	pdf.SetModificationDate(r.Issued)
-	pdf.SetCatalogSort(true)
-	pdf.SetCompression(true)
-	pdf.SetLang("id-ID")
-	pdf.SetTitle("Laporan Kunjungan Studi Tiru "+r.PeriodText(), true)
-	pdf.SetSubject("Laporan Kunjungan Studi Tiru", true)
-	pdf.SetAuthor(letterText(host.Agency), true)
-	pdf.SetCreator("Studi Tiru", true)
-	pdf.AddUTF8FontFromBytes(letterFont, "", letterFontRegular)
-	pdf.AddUTF8FontFromBytes(letterFont, "B", letterFontBold)
-	pdf.SetMargins(letterMarginL, letterMarginTop, letterMarginR)
-	pdf.SetAutoPageBreak(true, letterMarginBot)
+	pdf := newHostDocument("Laporan Kunjungan Studi Tiru "+r.PeriodText(), "Laporan Kunjungan Studi Tiru", host, r.Issued)
 	pdf.SetCellMargin(1)
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-12)
