@@ -3,6 +3,8 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +78,7 @@ func TestBrowserSurveyReachesTheDashboard(t *testing.T) {
 		{"read the tiles", read(&tiles, chromedp.Text(chromedp.CSS(`#angka-kunci`)))},
 		{"read the IKM tile", read(&ikm, chromedp.Evaluate[string](ikmTile))},
 		{"charts drawn", chartsDrawn(&charts)},
-		{"screenshot", screenshot(t, "pimpinan-dasbor")},
+		{"screenshot", tallScreenshot(t, "pimpinan-dasbor", 1280)},
 
 		// The history lists the visit.
 		{"open the history", chromedp.Navigate(base + "/staf/riwayat")},
@@ -178,5 +180,35 @@ func chartsDrawn(n *int) chromedp.Action[chromedp.Void] {
 			case <-time.After(100 * time.Millisecond):
 			}
 		}
+	})
+}
+
+// tallScreenshot takes a screenshot of the whole page by making the
+// viewport as tall as the page and capturing the viewport. Chromium's
+// capture beyond the viewport (what screenshot uses) leaves Chart.js's
+// canvases blank. Afterwards the viewport is 900 px tall again.
+func tallScreenshot(t *testing.T, name string, width int64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		h, err := chromedp.Evaluate[int64](`Math.ceil(document.documentElement.scrollHeight)`)(ctx, tg)
+		if err != nil {
+			return err
+		}
+		if _, err := chromedp.EmulateViewport(width, h)(ctx, tg); err != nil {
+			return err
+		}
+		select { // Chart.js redraws resized charts on the next frame
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(600 * time.Millisecond):
+		}
+		png, err := chromedp.CaptureScreenshot()(ctx, tg)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(screenshotDir(t), name+".png"), png, 0o644); err != nil {
+			return err
+		}
+		_, err = chromedp.EmulateViewport(width, 900)(ctx, tg)
+		return err
 	})
 }
