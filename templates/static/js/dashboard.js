@@ -12,7 +12,7 @@
     if (!canvas || !series || series.labels.length === 0) return;
     new Chart(canvas, {
       type: "bar",
-      data: { labels: series.labels, datasets: [{ label: label, data: series.values, backgroundColor: brand }] },
+      data: { labels: series.labels, datasets: [{ label: label, data: series.values, backgroundColor: brand, maxBarThickness: 28 }] },
       options: {
         indexAxis: horizontal ? "y" : "x",
         maintainAspectRatio: false,
@@ -31,7 +31,7 @@
           data: {
             labels: d.months.labels,
             datasets: [
-              { type: "bar", label: d.labels.visits, data: d.months.values, backgroundColor: brand, yAxisID: "y" },
+              { type: "bar", label: d.labels.visits, data: d.months.values, backgroundColor: brand, yAxisID: "y", maxBarThickness: 48 },
               { type: "line", label: d.labels.participants, data: d.months.second, borderColor: accent, backgroundColor: accent, yAxisID: "y1", tension: 0.2 }
             ]
           },
