@@ -3,7 +3,7 @@ GO ?= go
 BOOTSTRAP_VERSION ?= 5.3.9
 EVENT_CALENDAR_VERSION ?= 5.10.1
 
-.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar
+.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar bench-go bench-store
 
 run: ## start the app on the embedded store at http://localhost:3000
 	$(GO) run ./app
@@ -13,6 +13,17 @@ demo: ## the same, filled with sample records first
 
 test: browser-deps check ## gofmt check, go vet, go test -race
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+# Benchmarks are not part of `make test`; see docs/PERFORMANCE.md.
+# bench-go: the pure Go benchmarks (IKM, invitation, holidays, availability,
+# regions), a few seconds.
+bench-go: ## Go benchmarks of the domain functions (no store)
+	$(GO) test ./models -run '^$$' -bench 'ComputeIKM|BuildInvitation|LoadRegions|BalineseHolidays|WorkingDays|AvailabilityMonth' -benchmem -benchtime=1s
+
+# bench-store: the dashboard and history page over ten years of seeded
+# history on the embedded store (5,000 and 50,000 visits); slow (minutes).
+bench-store: ## store benchmarks: dashboard year and history page
+	$(GO) test ./models -run '^$$' -bench 'Dashboard|History' -benchmem -benchtime=3x -timeout 60m
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
