@@ -125,18 +125,17 @@ type visitPage struct {
 	Open      string // the decision form to show opened (after an error)
 	Requested []requestedRow
 	// The approval form, for the session chosen in step one.
-	Slot         slotChoice
-	Sessions     []Option
-	Rooms        []roomChoice
-	Escorts      []escortChoice
-	Receivers    []string
-	Emails       []models.OutboxMessage
-	WhatsApp     string
-	Tracking     string
-	MinDate      string
-	Rescheduling bool
-	Survey       *surveyResult // completed visits: the satisfaction survey
-	Day          visitDayCard  // the visit day record (visitday.go)
+	Slot      slotChoice
+	Sessions  []Option
+	Rooms     []roomChoice
+	Escorts   []escortChoice
+	Receivers []string
+	Emails    []models.OutboxMessage
+	WhatsApp  string
+	Tracking  string
+	MinDate   string
+	Survey    *surveyResult // completed visits: the satisfaction survey
+	Day       visitDayCard  // the visit day record (visitday.go)
 }
 
 // requestedRow is a session the delegation asked for, with its state now.
@@ -318,10 +317,7 @@ func (h *Handlers) visitPageOf(c *fiber.Ctx, v *models.Visit, date, session stri
 	vals["date"], vals["session"] = date, session
 	vals["start"], vals["end"] = p.Slot.Start, p.Slot.End
 	if v.Status == models.StatusApproved && date == a.Date && session == a.SessionID {
-		vals["start"], vals["end"] = a.StartClock, a.EndClock
-		p.Rescheduling = true
-	} else if v.Status == models.StatusApproved {
-		p.Rescheduling = true
+		vals["start"], vals["end"] = a.StartClock, a.EndClock // keep its own times
 	}
 	vals["room"] = v.RoomID
 	if vals["room"] == "" {
