@@ -22,6 +22,34 @@ import (
 	"studitiru/models"
 )
 
+// read runs a step that yields text and keeps it in dst.
+func read(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
+		*dst, err = a(ctx, tg)
+		return err
+	})
+}
+
+// waitURL waits for an address containing part and a loaded page. A click
+// that submits a form or follows a link does not wait for the next page,
+// and the old page may hold the same elements. While the page changes the
+// script may find no page to run in; that is asked again.
+func waitURL(part string) chromedp.Action[chromedp.Void] {
+	js := fmt.Sprintf(`location.href.includes(%q) && document.readyState === "complete"`, part)
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for {
+			if ok, err := chromedp.Evaluate[bool](js)(ctx, tg); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s: %w", part, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+}
+
 // findChromium returns Debian's chromium (or another Chrome) or "".
 func findChromium() string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
@@ -157,12 +185,6 @@ func TestBrowserSignInLanguageSignOut(t *testing.T) {
 
 	var heading, signedOut string
 	var lang chromedp.AttributeResult
-	read := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
-			*dst, err = a(ctx, tg)
-			return err
-		})
-	}
 	// Each step is named so that a failure says where it stopped.
 	steps := []struct {
 		name   string
@@ -284,12 +306,6 @@ func TestBrowserDelegationJourneyOnAPhone(t *testing.T) {
 	}
 
 	var code, status, link string
-	read := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
-			*dst, err = a(ctx, tg)
-			return err
-		})
-	}
 	steps := []struct {
 		name   string
 		action chromedp.Action[chromedp.Void]

@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -22,12 +21,6 @@ func TestBrowserStaffCalendar(t *testing.T) {
 	user := e.users[models.RoleCoordinator]
 
 	var toolbar, visitText, heldText, weekText, listText, location string
-	read := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
-			*dst, err = a(ctx, tg)
-			return err
-		})
-	}
 	steps := []struct {
 		name   string
 		action chromedp.Action[chromedp.Void]

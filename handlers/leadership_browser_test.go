@@ -36,12 +36,6 @@ func TestBrowserSurveyReachesTheDashboard(t *testing.T) {
 		overflow                        bool
 		charts                          int
 	)
-	read := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
-			*dst, err = a(ctx, tg)
-			return err
-		})
-	}
 	// The IKM tile is the card whose label names the index.
 	ikmTile := `Array.from(document.querySelectorAll('#angka-kunci .dash-tile')).map(c => c.innerText).find(s => s.includes('Indeks Kepuasan')) || ''`
 
@@ -69,7 +63,7 @@ func TestBrowserSurveyReachesTheDashboard(t *testing.T) {
 		{"email", chromedp.SendKeys(chromedp.CSS(`#f-email`), user.Email)},
 		{"password", chromedp.SendKeys(chromedp.CSS(`#f-password`), testPassword)},
 		{"sign in", chromedp.Click(chromedp.CSS(`#form-masuk button[type=submit]`))},
-		{"signed in", leaderWaitURL("/staf")},
+		{"signed in", waitURL("/staf")},
 		{"staff home", chromedp.WaitVisible(chromedp.CSS(`#judul-status`))},
 
 		// The dashboard for March 2026.
@@ -126,24 +120,6 @@ func TestBrowserSurveyReachesTheDashboard(t *testing.T) {
 	for _, line := range console.all() {
 		t.Errorf("browser console error: %s", line)
 	}
-}
-
-// leaderWaitURL waits for an address containing part and a loaded page (a
-// click that submits a form does not wait for the next page).
-func leaderWaitURL(part string) chromedp.Action[chromedp.Void] {
-	js := fmt.Sprintf(`location.href.includes(%q) && document.readyState === "complete"`, part)
-	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		for {
-			if ok, err := chromedp.Evaluate[bool](js)(ctx, tg); err == nil && ok {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("waiting for %s: %w", part, ctx.Err())
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	})
 }
 
 // chartsDrawn waits until Chart.js has drawn every dashboard chart that

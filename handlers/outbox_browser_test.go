@@ -3,10 +3,8 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -35,27 +33,6 @@ func TestBrowserCoordinatorChecksTheOutbox(t *testing.T) {
 	user := e.users[models.RoleCoordinator]
 	var banner, status, title, download string
 	var phoneOverflow []bool
-	read := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
-			*dst, err = a(ctx, tg)
-			return err
-		})
-	}
-	waitURL := func(part string) chromedp.Action[chromedp.Void] {
-		js := fmt.Sprintf(`location.href.includes(%q) && document.readyState === "complete"`, part)
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			for {
-				if ok, err := chromedp.Evaluate[bool](js)(ctx, tg); err == nil && ok {
-					return nil
-				}
-				select {
-				case <-ctx.Done():
-					return fmt.Errorf("waiting for %s: %w", part, ctx.Err())
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
-		})
-	}
 	overflows := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		o, err := chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)(ctx, tg)
 		phoneOverflow = append(phoneOverflow, o)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
@@ -38,31 +37,6 @@ func TestBrowserCoordinatorSchedulesAVisit(t *testing.T) {
 		recheck                                                       string
 		phoneOverflow                                                 bool
 	)
-	read := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
-			*dst, err = a(ctx, tg)
-			return err
-		})
-	}
-	// A click that submits a form or follows a link does not wait for the
-	// next page; waiting for its address does (the old page may hold the
-	// same elements). While the page changes the script may find no page
-	// to run in; that is asked again.
-	waitURL := func(part string) chromedp.Action[chromedp.Void] {
-		js := fmt.Sprintf(`location.href.includes(%q) && document.readyState === "complete"`, part)
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			for {
-				if ok, err := chromedp.Evaluate[bool](js)(ctx, tg); err == nil && ok {
-					return nil
-				}
-				select {
-				case <-ctx.Done():
-					return fmt.Errorf("waiting for %s: %w", part, ctx.Err())
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
-		})
-	}
 	overflows := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
 		phoneOverflow, err = chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)(ctx, tg)
 		return err
