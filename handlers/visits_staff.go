@@ -109,10 +109,16 @@ func (h *Handlers) inbox(c *fiber.Ctx) error {
 }
 
 // rules loads the host settings and a holiday calendar around today.
+// (Unlike availability, it needs no bookings: capacity is the ledger's job.)
 func (h *Handlers) rules(c *fiber.Ctx) (models.HostSettings, *models.HolidayCalendar, error) {
+	ctx := c.UserContext()
+	settings, err := h.deps.Store.HostSettings(ctx)
+	if err != nil {
+		return models.HostSettings{}, nil, err
+	}
 	now := h.deps.Now().In(h.deps.Location)
-	a, err := h.availability(c, now.AddDate(-1, 0, 0), now.AddDate(1, 0, 0))
-	return a.Settings, a.Calendar, err
+	cal, err := h.deps.Store.HolidayCalendar(ctx, now.AddDate(-1, 0, 0), now.AddDate(1, 0, 0))
+	return settings, cal, err
 }
 
 // visitPage is the request page: everything about one request, its
