@@ -57,8 +57,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	// Claims left by a crash between two writes would block their documents.
 	if n, err := store.SweepClaims(ctx, now); err != nil {
 		return fmt.Errorf("sweep claims: %w", err)
-	} else if n > 0 {
-		logger.Warn("klaim yang tertinggal dibersihkan", "jumlah", n)
+	} else if m, err := store.SweepLegacyClaims(ctx); err != nil {
+		return fmt.Errorf("sweep claims: %w", err)
+	} else if n+m > 0 {
+		logger.Warn("klaim yang tertinggal dibersihkan", "jumlah", n+m)
 	}
 	// Reservations of sessions, rooms and escorts that no visit needs (a
 	// crash between reserving and saving) would block those slots.
@@ -259,6 +261,11 @@ func startWorkers(ctx context.Context, store *models.Store, h *handlers.Handlers
 	go func() {
 		defer close(done)
 		defer wg.Wait()
+		// Load the in-memory view of visits now, not when the first staff
+		// page asks (from a snapshot it takes a second even at 50,000).
+		if err := store.MaintainView(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("muat tampilan kunjungan", "err", err)
+		}
 		tick := time.NewTicker(time.Minute)
 		defer tick.Stop()
 		for {
@@ -276,6 +283,10 @@ func startWorkers(ctx context.Context, store *models.Store, h *handlers.Handlers
 				}
 				if _, err := store.ReconcileReservations(ctx, loc, now); err != nil && ctx.Err() == nil {
 					logger.Error("rekonsiliasi reservasi", "err", err)
+				}
+				// Keep the view current and its snapshot recent.
+				if err := store.MaintainView(ctx); err != nil && ctx.Err() == nil {
+					logger.Error("perbarui tampilan kunjungan", "err", err)
 				}
 				// Reminders before visits and roster deadlines (each once).
 				if _, err := h.QueueReminders(ctx, now); err != nil && ctx.Err() == nil {

@@ -91,8 +91,11 @@ func TestRequestIsSubmittedAndTracked(t *testing.T) {
 		t.Errorf("letter download: %d, %d bytes", letter.status, len(letter.body))
 	}
 	visits, _ := e.store.RecentVisits(t.Context(), 10)
-	if len(visits) != 1 || visits[0].Status != models.StatusSubmitted || len(visits[0].Roster) != 2 {
-		t.Fatalf("stored: %+v", visits)
+	if len(visits) != 1 || visits[0].Status != models.StatusSubmitted {
+		t.Fatalf("listed: %+v", visits)
+	}
+	if stored, err := e.store.VisitByID(t.Context(), visits[0].ID); err != nil || len(stored.Roster) != 2 {
+		t.Fatalf("stored: %+v %v", stored, err)
 	}
 	mails, _ := e.store.OutboxFor(t.Context(), visits[0].ID)
 	if len(mails) != 1 || mails[0].To[0] != "dwi.lestari@blorakab.go.id" || !strings.Contains(mails[0].Subject, "ST-2026-0001") ||

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // CalendarKind is what a staff-calendar entry shows. The values go into
@@ -79,26 +78,18 @@ func VisitStaffURL(id bson.ObjectID) string { return "/staf/permohonan/" + id.He
 // CalendarVisits returns what the staff calendar draws for [from, to):
 // approved and completed visits starting in the range, and every visit
 // with a counter-offer (its offers' dates are strings, so which of them
-// fall in the range is decided by CalendarEntries). History and roster are
-// left out: the calendar needs neither.
+// fall in the range is decided by CalendarEntries), by start.
 func (s *Store) CalendarVisits(ctx context.Context, from, to time.Time) ([]Visit, error) {
-	filter := bson.D{{Key: "$or", Value: bson.A{
-		bson.D{
-			{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(StatusApproved), string(StatusCompleted)}}}},
-			{Key: "start", Value: bson.D{{Key: "$gte", Value: from.UTC()}, {Key: "$lt", Value: to.UTC()}}},
-		},
-		bson.D{{Key: "status", Value: string(StatusOffered)}},
-	}}}
-	cur, err := s.db.Collection(colVisits).Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "start", Value: 1}}).
-		SetProjection(bson.D{{Key: "history", Value: 0}, {Key: "roster", Value: 0}}))
+	visits, err := s.visitsWhere(ctx, func(v *Visit) bool {
+		if v.Status == StatusOffered {
+			return true
+		}
+		return (v.Status == StatusApproved || v.Status == StatusCompleted) && !v.Start.Before(from) && v.Start.Before(to)
+	})
 	if err != nil {
 		return nil, err
 	}
-	var visits []Visit
-	if err := cur.All(ctx, &visits); err != nil {
-		return nil, err
-	}
+	sortByStart(visits)
 	return visits, nil
 }
 

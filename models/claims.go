@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -37,7 +38,7 @@ const staleClaimAge = 2 * time.Minute
 // Keys name what is claimed: "v:<collection>/<id>@<version>" for a
 // versioned write, "code:<reference code>" for an issued code.
 func (s *Store) Claim(ctx context.Context, key string, now time.Time) error {
-	_, err := s.db.Collection(colClaims).InsertOne(ctx, claim{ID: key, At: now.UTC()})
+	_, err := s.db.Collection(claimCollection(key)).InsertOne(ctx, claim{ID: key, At: now.UTC()})
 	if isDuplicateKey(err) {
 		return ErrConflict
 	}
@@ -47,17 +48,40 @@ func (s *Store) Claim(ctx context.Context, key string, now time.Time) error {
 // Release removes a claim. Failing to remove it is harmless (see above),
 // so the error is only returned for logging.
 func (s *Store) Release(ctx context.Context, key string) error {
-	_, err := s.db.Collection(colClaims).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
+	_, err := s.db.Collection(claimCollection(key)).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
 	return err
+}
+
+// claimCollection keeps the short-lived version claims ("v:…") apart from
+// the permanent ones (codes, submissions, reminders, survey seats): the
+// sweep then reads only the few live claims, never the ever-growing
+// record of issued codes (every query but one by _id reads its whole
+// collection on the embedded engine).
+func claimCollection(key string) string {
+	if strings.HasPrefix(key, "v:") {
+		return colLocks
+	}
+	return colClaims
 }
 
 // SweepClaims removes version claims ("v:…") older than staleClaimAge:
 // those of writers that crashed between claiming and writing. Other claims,
 // such as issued reference codes, are permanent.
 func (s *Store) SweepClaims(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.Collection(colLocks).DeleteMany(ctx, bson.D{
+		{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-staleClaimAge).UTC()}}},
+	})
+	if err != nil {
+		return 0, err
+	}
+	return res.DeletedCount, nil
+}
+
+// SweepLegacyClaims removes version claims that older releases kept among
+// the permanent claims; the app runs it once at start.
+func (s *Store) SweepLegacyClaims(ctx context.Context) (int64, error) {
 	res, err := s.db.Collection(colClaims).DeleteMany(ctx, bson.D{
 		{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^v:"}}},
-		{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-staleClaimAge).UTC()}}},
 	})
 	if err != nil {
 		return 0, err

@@ -65,7 +65,7 @@ func (s *Store) InsertVisitsBulk(ctx context.Context, visits []Visit, now time.T
 			return err
 		}
 	}
-	return nil
+	return s.collectionReplaced(ctx, colVisits, now)
 }
 
 // InsertSurveyResponsesBulk stores many survey answers at once.
@@ -82,8 +82,10 @@ func (s *Store) InsertSurveyResponsesBulk(ctx context.Context, responses []Surve
 		r.At, r.VisitStart = r.At.UTC(), r.VisitStart.UTC()
 		docs[i] = r
 	}
-	_, err := s.db.Collection(colSurveys).InsertMany(ctx, docs)
-	return err
+	if _, err := s.db.Collection(colSurveys).InsertMany(ctx, docs); err != nil {
+		return err
+	}
+	return s.collectionReplaced(ctx, colSurveys, time.Now())
 }
 
 // historyTopics are the host's topics, with the emphasis of the years:

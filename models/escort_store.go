@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -210,20 +211,10 @@ func (s *Store) UpcomingAssignments(ctx context.Context, now time.Time) (map[bso
 // visitAssignments loads the ID, session and escorts of the visits with one
 // of statuses whose start is in [from, to) (to zero: no upper bound).
 func (s *Store) visitAssignments(ctx context.Context, statuses []VisitStatus, from, to time.Time) ([]Visit, error) {
-	start := bson.D{{Key: "$gte", Value: from.UTC()}}
-	if !to.IsZero() {
-		start = append(start, bson.E{Key: "$lt", Value: to.UTC()})
-	}
-	cur, err := s.db.Collection(colVisits).Find(ctx,
-		bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: statuses}}}, {Key: "start", Value: start}},
-		options.Find().SetProjection(bson.D{
-			{Key: "session_id", Value: 1}, {Key: "start", Value: 1}, {Key: "escort_ids", Value: 1},
-		}))
+	visits, err := s.visitsWhere(ctx, func(v *Visit) bool {
+		return slices.Contains(statuses, v.Status) && !v.Start.Before(from) && (to.IsZero() || v.Start.Before(to))
+	})
 	if err != nil {
-		return nil, fmt.Errorf("store: visit assignments: %w", err)
-	}
-	var visits []Visit
-	if err := cur.All(ctx, &visits); err != nil {
 		return nil, fmt.Errorf("store: visit assignments: %w", err)
 	}
 	return visits, nil

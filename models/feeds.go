@@ -7,11 +7,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // FeedKind is what a calendar subscription shows.
@@ -156,30 +156,18 @@ func (s *Store) FeedByToken(ctx context.Context, token string) (Feed, error) {
 // an escort's feed only those they are assigned to. History and roster are
 // left out; a calendar needs neither.
 func (s *Store) FeedVisits(ctx context.Context, f Feed, now time.Time) ([]Visit, error) {
-	filter := bson.D{
-		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(StatusApproved), string(StatusCompleted)}}}},
-		{Key: "start", Value: bson.D{
-			{Key: "$gte", Value: now.AddDate(0, -feedMonthsBack, 0).UTC()},
-			{Key: "$lt", Value: now.AddDate(0, feedMonthsAhead, 0).UTC()},
-		}},
-	}
-	switch f.Kind {
-	case FeedEscort:
-		filter = append(filter, bson.E{Key: "escort_ids", Value: f.UserID}) // the array contains the user
-	case FeedHost:
-	default:
+	if f.Kind != FeedEscort && f.Kind != FeedHost {
 		return nil, fmt.Errorf("store: feed kind %q", f.Kind)
 	}
-	cur, err := s.db.Collection(colVisits).Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "start", Value: 1}}).
-		SetLimit(feedMaxVisits).
-		SetProjection(bson.D{{Key: "history", Value: 0}, {Key: "roster", Value: 0}}))
+	from, to := now.AddDate(0, -feedMonthsBack, 0), now.AddDate(0, feedMonthsAhead, 0)
+	visits, err := s.visitsWhere(ctx, func(v *Visit) bool {
+		return (v.Status == StatusApproved || v.Status == StatusCompleted) &&
+			!v.Start.Before(from) && v.Start.Before(to) &&
+			(f.Kind == FeedHost || slices.Contains(v.EscortIDs, f.UserID))
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: feed visits: %w", err)
 	}
-	var visits []Visit
-	if err := cur.All(ctx, &visits); err != nil {
-		return nil, fmt.Errorf("store: feed visits: %w", err)
-	}
-	return visits, nil
+	sortByStart(visits)
+	return visits[:min(len(visits), feedMaxVisits)], nil
 }

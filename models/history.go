@@ -1,11 +1,13 @@
 package models
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // The visit history (riwayat): every request and visit, for leadership and
@@ -27,14 +29,6 @@ func HistorySorts() []HistorySort {
 	return []HistorySort{HistoryByDate, HistoryByInstitution, HistoryByParticipants, HistoryByStatus}
 }
 
-// historySortField maps a sort column to its stored field.
-var historySortField = map[HistorySort]string{
-	HistoryByDate:         "start",
-	HistoryByInstitution:  "institution_name",
-	HistoryByParticipants: "participants",
-	HistoryByStatus:       "status",
-}
-
 // HistoryFilter narrows the history. It has the inbox's filters (status,
 // period, province, type, topic, search, page) and adds the regency and the
 // escort, and a sort order. Empty fields do not filter.
@@ -53,50 +47,57 @@ const HistoryPageSize = 50
 // years, small enough to build in memory.
 const HistoryExportLimit = 50000
 
-// query builds on the inbox's query (shared filters) and adds the
-// history's own.
-func (f HistoryFilter) query(loc *time.Location) bson.D {
-	q := f.InboxFilter.query(loc)
-	if f.Regency != "" {
-		q = append(q, bson.E{Key: "regency_code", Value: f.Regency})
+// matcher builds on the inbox's (shared filters) and adds the history's own.
+func (f HistoryFilter) matcher(loc *time.Location) func(*Visit) bool {
+	inbox := f.InboxFilter.matcher(loc)
+	return func(v *Visit) bool {
+		return inbox(v) &&
+			(f.Regency == "" || v.RegencyCode == f.Regency) &&
+			(f.Escort.IsZero() || slices.Contains(v.EscortIDs, f.Escort))
 	}
-	if !f.Escort.IsZero() {
-		q = append(q, bson.E{Key: "escort_ids", Value: f.Escort})
-	}
-	return q
 }
 
-// sort is the order: the chosen column, then the ID so that pages never
-// repeat or skip a visit between equal values.
-func (f HistoryFilter) sort() bson.D {
-	field, ok := historySortField[f.Sort]
-	if !ok {
-		field = "start"
+// compare is the order: the chosen column (names without regard to case),
+// then the ID, so that pages never repeat or skip a visit between equal
+// values.
+func (f HistoryFilter) compare(a, b *Visit) int {
+	var c int
+	switch f.Sort {
+	case HistoryByInstitution:
+		c = cmp.Or(strings.Compare(strings.ToLower(a.InstitutionName), strings.ToLower(b.InstitutionName)),
+			strings.Compare(a.InstitutionName, b.InstitutionName))
+	case HistoryByParticipants:
+		c = cmp.Compare(a.Participants, b.Participants)
+	case HistoryByStatus:
+		c = strings.Compare(string(a.Status), string(b.Status))
+	default:
+		c = a.Start.Compare(b.Start)
 	}
-	order := -1
-	if f.Asc {
-		order = 1
+	c = cmp.Or(c, compareIDs(a.ID, b.ID))
+	if !f.Asc {
+		c = -c
 	}
-	return bson.D{{Key: field, Value: order}, {Key: "_id", Value: order}}
+	return c
 }
 
-// historyProjection leaves out what lists never show: the roster and the
-// history of events can be long.
-var historyProjection = bson.D{{Key: "roster", Value: 0}, {Key: "history", Value: 0}}
+// sorted lists the matching visits in the filter's order.
+func (s *Store) sortedHistory(ctx context.Context, f HistoryFilter, loc *time.Location) ([]Visit, error) {
+	out, err := s.visitsWhere(ctx, f.matcher(loc))
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b Visit) int { return f.compare(&a, &b) })
+	return out, nil
+}
 
 // History lists the visits matching f, one page (f.Page, 0-based), with the
 // total count.
 func (s *Store) History(ctx context.Context, f HistoryFilter, loc *time.Location) ([]Visit, int64, error) {
-	q := f.query(loc)
-	col := s.db.Collection(colVisits)
-	total, err := col.CountDocuments(ctx, q)
+	out, err := s.sortedHistory(ctx, f, loc)
 	if err != nil {
 		return nil, 0, err
 	}
-	out, err := s.findHistory(ctx, q, options.Find().SetSort(f.sort()).
-		SetSkip(int64(max(0, f.Page))*HistoryPageSize).SetLimit(HistoryPageSize).
-		SetProjection(historyProjection))
-	return out, total, err
+	return page(out, f.Page, HistoryPageSize), int64(len(out)), nil
 }
 
 // HistoryAll lists every visit matching f (ignoring f.Page) in its order,
@@ -105,16 +106,9 @@ func (s *Store) HistoryAll(ctx context.Context, f HistoryFilter, loc *time.Locat
 	if limit <= 0 || limit > HistoryExportLimit {
 		limit = HistoryExportLimit
 	}
-	return s.findHistory(ctx, f.query(loc), options.Find().SetSort(f.sort()).
-		SetLimit(int64(limit)).SetProjection(historyProjection))
-}
-
-func (s *Store) findHistory(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]Visit, error) {
-	cur, err := s.db.Collection(colVisits).Find(ctx, q, opts)
+	out, err := s.sortedHistory(ctx, f, loc)
 	if err != nil {
 		return nil, err
 	}
-	var out []Visit
-	err = cur.All(ctx, &out)
-	return out, err
+	return out[:min(len(out), limit)], nil
 }

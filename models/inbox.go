@@ -1,13 +1,15 @@
 package models
 
 import (
+	"bytes"
+	"cmp"
 	"context"
-	"regexp"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // OverdueAfterDays: a request waiting this many working days for the
@@ -49,103 +51,111 @@ type InboxFilter struct {
 // InboxPageSize is how many requests one inbox page lists.
 const InboxPageSize = 50
 
-// inboxQuery turns a filter into a FerretDB-safe query.
-func (f InboxFilter) query(loc *time.Location) bson.D {
-	q := bson.D{}
-	if f.Status != "" {
-		q = append(q, bson.E{Key: "status", Value: string(f.Status)})
-	}
-	start := bson.D{}
+// matcher turns a filter into a test on a visit. Dates are civil dates in
+// loc; the search text is matched literally and case-insensitively in the
+// institution, code, contact name and e-mail and region, and as a phone
+// number against the contact's.
+func (f InboxFilter) matcher(loc *time.Location) func(*Visit) bool {
+	var from, to time.Time
 	if d, err := ParseDateKey(f.From, loc); err == nil {
-		start = append(start, bson.E{Key: "$gte", Value: d.UTC()})
+		from = d
 	}
 	if d, err := ParseDateKey(f.To, loc); err == nil {
-		start = append(start, bson.E{Key: "$lt", Value: d.AddDate(0, 0, 1).UTC()})
+		to = d.AddDate(0, 0, 1)
 	}
-	if len(start) > 0 {
-		q = append(q, bson.E{Key: "start", Value: start})
-	}
-	if f.Province != "" {
-		q = append(q, bson.E{Key: "province_code", Value: f.Province})
-	}
-	if f.Type != "" {
-		q = append(q, bson.E{Key: "institution_type", Value: string(f.Type)})
-	}
-	if f.Topic != "" {
-		q = append(q, bson.E{Key: "topics", Value: f.Topic})
-	}
-	if text := strings.TrimSpace(f.Query); text != "" {
-		// The search text is matched literally, case-insensitively.
-		re := bson.D{{Key: "$regex", Value: regexp.QuoteMeta(text)}, {Key: "$options", Value: "i"}}
-		or := bson.A{}
-		for _, field := range []string{"institution_name", "code", "contact.name", "contact.email", "region"} {
-			or = append(or, bson.D{{Key: field, Value: re}})
+	text := strings.ToLower(strings.TrimSpace(f.Query))
+	phone, isPhone := NormalizePhone(text)
+	return func(v *Visit) bool {
+		switch {
+		case f.Status != "" && v.Status != f.Status,
+			!from.IsZero() && v.Start.Before(from),
+			!to.IsZero() && !v.Start.Before(to),
+			f.Province != "" && v.ProvinceCode != f.Province,
+			f.Type != "" && v.InstitutionType != f.Type,
+			f.Topic != "" && !slices.Contains(v.Topics, f.Topic):
+			return false
+		case text == "":
+			return true
 		}
-		if phone, ok := NormalizePhone(text); ok {
-			or = append(or, bson.D{{Key: "contact.phone", Value: phone}})
+		for _, field := range []string{v.InstitutionName, v.Code, v.Contact.Name, v.Contact.Email, v.Region} {
+			if strings.Contains(strings.ToLower(field), text) {
+				return true
+			}
 		}
-		q = append(q, bson.E{Key: "$or", Value: or})
+		return isPhone && v.Contact.Phone == phone
 	}
-	return q
 }
 
 // Inbox lists requests matching f, one page, with the total count. New
 // requests waiting for an answer come oldest first (first come, first
 // served); other lists newest first.
 func (s *Store) Inbox(ctx context.Context, f InboxFilter, loc *time.Location) ([]Visit, int64, error) {
-	q := f.query(loc)
-	col := s.db.Collection(colVisits)
-	total, err := col.CountDocuments(ctx, q)
+	out, err := s.visitsWhere(ctx, f.matcher(loc))
 	if err != nil {
 		return nil, 0, err
 	}
-	order := -1
-	if f.Status == StatusSubmitted {
-		order = 1
-	}
-	cur, err := col.Find(ctx, q, options.Find().
-		SetSort(bson.D{{Key: "created_at", Value: order}}).
-		SetSkip(int64(max(0, f.Page))*InboxPageSize).SetLimit(InboxPageSize).
-		SetProjection(bson.D{{Key: "roster", Value: 0}}))
-	if err != nil {
-		return nil, 0, err
-	}
-	var out []Visit
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, 0, err
-	}
-	return out, total, nil
+	oldestFirst := f.Status == StatusSubmitted
+	slices.SortFunc(out, func(a, b Visit) int {
+		c := cmp.Or(a.CreatedAt.Compare(b.CreatedAt), compareIDs(a.ID, b.ID))
+		if !oldestFirst {
+			c = -c
+		}
+		return c
+	})
+	return page(out, f.Page, InboxPageSize), int64(len(out)), nil
+}
+
+// page returns page n (0-based) of size items.
+func page[T any](items []T, n, size int) []T {
+	start := min(len(items), max(0, n)*size)
+	return items[start:min(len(items), start+size)]
 }
 
 // UpcomingVisits lists approved visits from now on, soonest first; with an
 // escort given, only theirs.
 func (s *Store) UpcomingVisits(ctx context.Context, now time.Time, escort bson.ObjectID, limit int64) ([]Visit, error) {
-	q := bson.D{{Key: "status", Value: string(StatusApproved)}, {Key: "start", Value: bson.D{{Key: "$gte", Value: now.UTC()}}}}
-	if !escort.IsZero() {
-		q = append(q, bson.E{Key: "escort_ids", Value: escort})
-	}
-	cur, err := s.db.Collection(colVisits).Find(ctx, q, options.Find().
-		SetSort(bson.D{{Key: "start", Value: 1}}).SetLimit(limit).
-		SetProjection(bson.D{{Key: "history", Value: 0}, {Key: "roster", Value: 0}}))
+	out, err := s.visitsWhere(ctx, func(v *Visit) bool {
+		return v.Status == StatusApproved && !v.Start.Before(now) &&
+			(escort.IsZero() || slices.Contains(v.EscortIDs, escort))
+	})
 	if err != nil {
 		return nil, err
 	}
-	var out []Visit
-	err = cur.All(ctx, &out)
-	return out, err
+	sortByStart(out)
+	return out[:min(len(out), int(max(0, limit)))], nil
 }
 
 // ApprovedStartingBetween lists approved visits starting in [from, to),
-// for the reminder job.
+// for the reminder job: whole documents (the roster deadline reminder
+// counts the roster).
 func (s *Store) ApprovedStartingBetween(ctx context.Context, from, to time.Time) ([]Visit, error) {
-	cur, err := s.db.Collection(colVisits).Find(ctx, bson.D{
-		{Key: "status", Value: string(StatusApproved)},
-		{Key: "start", Value: bson.D{{Key: "$gte", Value: from.UTC()}, {Key: "$lt", Value: to.UTC()}}},
-	}, options.Find().SetProjection(bson.D{{Key: "history", Value: 0}}))
+	listed, err := s.visitsWhere(ctx, func(v *Visit) bool {
+		return v.Status == StatusApproved && !v.Start.Before(from) && v.Start.Before(to)
+	})
 	if err != nil {
 		return nil, err
 	}
-	var out []Visit
-	err = cur.All(ctx, &out)
-	return out, err
+	sortByStart(listed)
+	out := make([]Visit, 0, len(listed))
+	for _, l := range listed {
+		v, err := s.VisitByID(ctx, l.ID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, nil
 }
+
+// sortByStart orders visits by their session's start, then by ID.
+func sortByStart(vs []Visit) {
+	slices.SortFunc(vs, func(a, b Visit) int {
+		return cmp.Or(a.Start.Compare(b.Start), compareIDs(a.ID, b.ID))
+	})
+}
+
+// compareIDs orders ObjectIDs as MongoDB does (byte-wise: by time first).
+func compareIDs(a, b bson.ObjectID) int { return bytes.Compare(a[:], b[:]) }

@@ -330,7 +330,11 @@ func (s *Store) SubmitRequest(ctx context.Context, v *Visit, letter []byte, ack 
 
 // VisitBySubmissionKey finds the request a form produced.
 func (s *Store) VisitBySubmissionKey(ctx context.Context, key string) (*Visit, error) {
-	return s.findVisit(ctx, bson.D{{Key: "submission_key", Value: key}})
+	id, err := s.visitIDBy(ctx, func(vw *memView) map[string]bson.ObjectID { return vw.bySubmission }, key)
+	if err != nil {
+		return nil, err
+	}
+	return s.VisitByID(ctx, id)
 }
 
 // VisitByTrackingToken finds the request of a tracking link. The token is
@@ -340,7 +344,11 @@ func (s *Store) VisitByTrackingToken(ctx context.Context, token string) (*Visit,
 	if len(token) < 20 || len(token) > 64 {
 		return nil, ErrNotFound
 	}
-	return s.findVisit(ctx, bson.D{{Key: "tracking_hash", Value: hashToken(token)}})
+	id, err := s.visitIDBy(ctx, func(vw *memView) map[string]bson.ObjectID { return vw.byTracking }, hashToken(token))
+	if err != nil {
+		return nil, err
+	}
+	return s.VisitByID(ctx, id)
 }
 
 // VisitByID finds a visit for staff pages.

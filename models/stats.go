@@ -6,13 +6,10 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // The leadership dashboard's figures. They are computed in Go from the
-// visits of the period (one indexed query on status and start) rather than
+// visits of the period (from the in-memory view, view.go) rather than
 // by aggregation pipelines: FerretDB has no date operators, a year holds a
 // few hundred visits, and a pure function is easy to test.
 
@@ -232,27 +229,11 @@ func ChangeOf(cur, prev float64) Change {
 	return c
 }
 
-// statsProjection keeps only what ComputeStats reads.
-var statsProjection = bson.D{
-	{Key: "status", Value: 1}, {Key: "institution_name", Value: 1}, {Key: "institution_type", Value: 1},
-	{Key: "province_code", Value: 1}, {Key: "regency_code", Value: 1}, {Key: "participants", Value: 1},
-	{Key: "topics", Value: 1}, {Key: "escorts", Value: 1}, {Key: "start", Value: 1},
-	{Key: "created_at", Value: 1}, {Key: "history.at", Value: 1}, {Key: "history.action", Value: 1},
-}
-
-// StatsVisits loads the decided visits whose session starts in [from, to),
-// with only the fields the statistics need (index status+start).
+// StatsVisits lists the decided visits whose session starts in [from, to).
 func (s *Store) StatsVisits(ctx context.Context, from, to time.Time) ([]Visit, error) {
-	cur, err := s.db.Collection(colVisits).Find(ctx, bson.D{
-		{Key: "status", Value: bson.D{{Key: "$in", Value: statsStatuses}}},
-		{Key: "start", Value: bson.D{{Key: "$gte", Value: from.UTC()}, {Key: "$lt", Value: to.UTC()}}},
-	}, options.Find().SetProjection(statsProjection))
-	if err != nil {
-		return nil, err
-	}
-	var out []Visit
-	err = cur.All(ctx, &out)
-	return out, err
+	return s.visitsWhere(ctx, func(v *Visit) bool {
+		return slices.Contains(statsStatuses, v.Status) && !v.Start.Before(from) && v.Start.Before(to)
+	})
 }
 
 // Stats loads the period's visits and survey answers and computes its figures.
@@ -269,10 +250,7 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time, loc *time.Locatio
 }
 
 // StatsCompared computes the figures of [from, to) and of the previous
-// period of equal length (PreviousPeriod). Both periods are loaded by one
-// query per collection and split in Go: the embedded FerretDB (SQLite)
-// pushes no filter down to an index, so every query is a scan of the
-// collection and the number of queries is what costs.
+// period of equal length (PreviousPeriod), from one pass over the view.
 func (s *Store) StatsCompared(ctx context.Context, from, to time.Time, loc *time.Location) (cur, prev Stats, err error) {
 	pf, pt := PreviousPeriod(from, to, loc)
 	visits, err := s.StatsVisits(ctx, pf, to)

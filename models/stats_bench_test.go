@@ -192,3 +192,28 @@ func BenchmarkHistoryPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkViewLoad is what an instance pays once at start before its
+// first staff page: loading the in-memory view of ten years of history,
+// from the newest snapshot plus the change log.
+func BenchmarkViewLoad(b *testing.B) {
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("visits=%d", n), func(b *testing.B) {
+			st := server.Open(b)
+			syntheticHistory(b, st, n, wita)
+			ctx := benchCtx(b)
+			for b.Loop() {
+				other, err := models.Open(ctx, server.URI, st.DatabaseName())
+				if err != nil {
+					b.Fatal(err)
+				}
+				got, err := other.CountVisits(ctx)
+				if err != nil || got != int64(n) {
+					b.Fatalf("loaded %d visits: %v", got, err)
+				}
+				_ = other.Close(ctx)
+			}
+		})
+	}
+}

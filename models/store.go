@@ -29,6 +29,9 @@ type Store struct {
 	dummyOnce    sync.Once
 	dummyHash    []byte
 	mailDomain   string // right-hand side of Message-IDs (SetMailDomain)
+
+	// view holds the visits and survey answers in memory (view.go).
+	view *memView
 }
 
 // Collection names, in one place so indexes and queries agree.
@@ -37,6 +40,7 @@ const (
 	colSessions   = "sessions"
 	colFailures   = "login_failures"
 	colClaims     = "claims"
+	colLocks      = "locks" // version claims, short-lived (claims.go)
 	colSettings   = "settings"
 	colOutbox     = "outbox"
 	bucketLetters = "letters"
@@ -59,7 +63,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(database), passwordCost: DefaultPasswordCost}
+	s := &Store{client: client, db: client.Database(database), passwordCost: DefaultPasswordCost, view: newMemView()}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("store: ping: %w", err)
@@ -88,6 +92,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Drop deletes the whole database. Tests use it to clean up after themselves.
 func (s *Store) Drop(ctx context.Context) error {
+	s.view.reset()
 	return s.db.Drop(ctx)
 }
 
@@ -131,20 +136,18 @@ var indexes = []index{
 	{colFailures, bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}, false},
 	{colFailures, bson.D{{Key: "expires_at", Value: 1}}, false},
 	{colClaims, bson.D{{Key: "at", Value: 1}}, false},
+	{colLocks, bson.D{{Key: "at", Value: 1}}, false},
+	// Visits and survey answers are listed from the in-memory view
+	// (view.go) and read by _id; their indexes keep keys unique.
 	{colVisits, bson.D{{Key: "code", Value: 1}}, true},
-	{colVisits, bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: -1}}, false},
-	{colVisits, bson.D{{Key: "created_at", Value: -1}}, false},
 	{colVisits, bson.D{{Key: "tracking_hash", Value: 1}}, true},
 	{colVisits, bson.D{{Key: "submission_key", Value: 1}}, true},
-	{colVisits, bson.D{{Key: "status", Value: 1}, {Key: "start", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "visit_id", Value: 1}}, false},
 	// The worker's query (due messages) and threading (first of a thread).
 	{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "next_attempt_at", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "thread_key", Value: 1}, {Key: "created_at", Value: 1}}, false},
 	{colSlots, bson.D{{Key: "date", Value: 1}}, false},
-	{colSurveys, bson.D{{Key: "visit_id", Value: 1}}, false},
-	{colSurveys, bson.D{{Key: "visit_start", Value: 1}}, false},
 	{colReservations, bson.D{{Key: "at", Value: 1}}, false},
 	{colReservations, bson.D{{Key: "slot", Value: 1}}, false},
 	// Escorts: the active accounts of one role, by name.

@@ -1,11 +1,12 @@
 package models
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // colSurveys holds the answers to the satisfaction survey, one document per
@@ -31,29 +32,35 @@ func (s *Store) InsertSurveyResponse(ctx context.Context, r *SurveyResponse) err
 		r.ID = bson.NewObjectID()
 	}
 	r.At, r.VisitStart = r.At.UTC(), r.VisitStart.UTC()
-	_, err := s.db.Collection(colSurveys).InsertOne(ctx, r)
-	return err
+	if _, err := s.db.Collection(colSurveys).InsertOne(ctx, r); err != nil {
+		return err
+	}
+	s.surveySaved(ctx, r, r.At)
+	return nil
 }
 
-// SurveyResponsesFor lists the answers of one visit.
+// SurveyResponsesFor lists the answers of one visit, in the order given.
 func (s *Store) SurveyResponsesFor(ctx context.Context, visitID bson.ObjectID) ([]SurveyResponse, error) {
-	return s.findSurveys(ctx, bson.D{{Key: "visit_id", Value: visitID}})
+	return s.findSurveys(ctx, func(r *SurveyResponse) bool { return r.VisitID == visitID })
 }
 
 // SurveyResponsesBetween lists the answers about visits that started in
 // [from, to).
 func (s *Store) SurveyResponsesBetween(ctx context.Context, from, to time.Time) ([]SurveyResponse, error) {
-	return s.findSurveys(ctx, bson.D{{Key: "visit_start", Value: bson.D{{Key: "$gte", Value: from.UTC()}, {Key: "$lt", Value: to.UTC()}}}})
+	return s.findSurveys(ctx, func(r *SurveyResponse) bool {
+		return !r.VisitStart.Before(from) && r.VisitStart.Before(to)
+	})
 }
 
-func (s *Store) findSurveys(ctx context.Context, filter bson.D) ([]SurveyResponse, error) {
-	cur, err := s.db.Collection(colSurveys).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "at", Value: 1}}))
+func (s *Store) findSurveys(ctx context.Context, keep func(*SurveyResponse) bool) ([]SurveyResponse, error) {
+	out, err := s.surveysWhere(ctx, keep)
 	if err != nil {
 		return nil, err
 	}
-	var out []SurveyResponse
-	err = cur.All(ctx, &out)
-	return out, err
+	slices.SortFunc(out, func(a, b SurveyResponse) int {
+		return cmp.Or(a.At.Compare(b.At), compareIDs(a.ID, b.ID))
+	})
+	return out, nil
 }
 
 // Scores extracts the scores of responses for ComputeIKM.

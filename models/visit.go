@@ -1,9 +1,11 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -173,51 +175,47 @@ func (s *Store) InsertVisit(ctx context.Context, v *Visit) error {
 		v.ID = bson.NewObjectID()
 	}
 	v.Version = 1
-	_, err := s.db.Collection(colVisits).InsertOne(ctx, v)
-	return err
+	if _, err := s.db.Collection(colVisits).InsertOne(ctx, v); err != nil {
+		return err
+	}
+	s.visitSaved(ctx, v, v.CreatedAt)
+	return nil
 }
 
 // CountVisits counts all visits; the demo seed only fills an empty store.
 func (s *Store) CountVisits(ctx context.Context) (int64, error) {
-	return s.db.Collection(colVisits).CountDocuments(ctx, bson.D{})
+	vw, err := s.syncView(ctx)
+	if err != nil {
+		return 0, err
+	}
+	vw.mu.RLock()
+	defer vw.mu.RUnlock()
+	return int64(len(vw.visits)), nil
 }
 
 // VisitCountsByStatus counts visits per status for the staff dashboard.
 func (s *Store) VisitCountsByStatus(ctx context.Context) (map[VisitStatus]int, error) {
-	cur, err := s.db.Collection(colVisits).Aggregate(ctx, bson.A{
-		bson.D{{Key: "$group", Value: bson.D{
-			{Key: "_id", Value: "$status"},
-			{Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}},
-		}}},
-	})
+	vw, err := s.syncView(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		Status VisitStatus `bson:"_id"`
-		N      int         `bson:"n"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, err
-	}
-	counts := make(map[VisitStatus]int, len(rows))
-	for _, r := range rows {
-		counts[r.Status] = r.N
+	vw.mu.RLock()
+	defer vw.mu.RUnlock()
+	counts := map[VisitStatus]int{}
+	for _, v := range vw.visits {
+		counts[v.Status]++
 	}
 	return counts, nil
 }
 
 // RecentVisits returns the newest requests first, at most limit of them.
 func (s *Store) RecentVisits(ctx context.Context, limit int64) ([]Visit, error) {
-	cur, err := s.db.Collection(colVisits).Find(ctx, bson.D{},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetLimit(limit).
-			SetProjection(bson.D{{Key: "history", Value: 0}}))
+	visits, err := s.visitsWhere(ctx, func(*Visit) bool { return true })
 	if err != nil {
 		return nil, err
 	}
-	var visits []Visit
-	if err := cur.All(ctx, &visits); err != nil {
-		return nil, err
-	}
-	return visits, nil
+	slices.SortFunc(visits, func(a, b Visit) int {
+		return -cmp.Or(a.CreatedAt.Compare(b.CreatedAt), compareIDs(a.ID, b.ID))
+	})
+	return visits[:min(len(visits), int(max(0, limit)))], nil
 }

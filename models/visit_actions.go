@@ -234,5 +234,6 @@ func (s *Store) SaveVisit(ctx context.Context, v *Visit, now time.Time) error {
 		return err
 	}
 	v.Version++
+	s.visitSaved(ctx, v, now)
 	return nil
 }

@@ -1,0 +1,493 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// The in-memory view of visits and survey answers.
+//
+// Why: on the embedded engine (FerretDB v1 on SQLite) only a filter on _id
+// reaches an index. Any other query reads and decodes every document of the
+// collection, about a millisecond per visit, so the inbox, calendar, history
+// and dashboard cost seconds at 5,000 visits and a minute at 50,000 (see
+// docs/PERFORMANCE.md). So each Store keeps the visits — without their
+// rosters and most of their history, which lists never show — and the
+// survey answers in memory, filters and sorts them in Go, and reads whole
+// documents by _id. A real MongoDB is served the same way: one code path.
+//
+// Several instances on one database stay in step through a change log, the
+// collection `changes`: every write of a visit or an answer appends an
+// entry {_id: n, col, doc}. Numbers are taken by inserting — of concurrent
+// inserts of one _id exactly one wins, as with claims — so the log has no
+// gaps and a reader only ever asks for "the entry after the last one I
+// applied", a lookup by _id, and re-reads the document it names. A Store
+// applies its own writes at once. Correctness never rests on the view being
+// fresh: approvals re-check capacity in the slot ledgers with claims.
+//
+// A write whose log entry is lost (a crash between the two inserts) is seen
+// by other instances when the document next changes or when they restart;
+// the instance that wrote it had applied it already.
+
+// colChanges is the change log.
+const colChanges = "changes"
+
+// changeHeadID names the counters document that remembers roughly where the
+// log ends, so a starting instance need not probe it from the beginning.
+const changeHeadID = "changes"
+
+// headHintEvery is how often (in entries) a writer refreshes that hint.
+const headHintEvery = 32
+
+// changeEntry is one line of the change log. A zero Doc means "the whole
+// collection changed" (bulk inserts of the demo seed and benchmarks).
+type changeEntry struct {
+	Seq int64         `bson:"_id"`
+	Col string        `bson:"col"`
+	Doc bson.ObjectID `bson:"doc"`
+	At  time.Time     `bson:"at"`
+}
+
+// memView is a Store's view. mu guards the maps; syncMu makes one caller at
+// a time read the log, the others wait for its result.
+type memView struct {
+	syncMu sync.Mutex
+	mu     sync.RWMutex
+
+	loaded     bool
+	next       int64          // the next log entry to apply
+	head       int64          // the highest entry known to exist
+	own        map[int64]bool // entries this Store wrote and already applied
+	syncedFrom time.Time      // when the last completed sync began
+
+	snapshotKnown bool  // a snapshot exists (view_snapshot.go)
+	snapshotSeq   int64 // the log position of the newest one
+	fromSnapshot  bool  // the view was loaded from one (for tests)
+
+	visits       map[bson.ObjectID]*Visit
+	byTracking   map[string]bson.ObjectID
+	bySubmission map[string]bson.ObjectID
+	surveys      map[bson.ObjectID]*SurveyResponse
+}
+
+func newMemView() *memView {
+	return &memView{own: map[int64]bool{}}
+}
+
+// listCopy is what the view keeps of a visit: everything lists, calendars,
+// feeds and statistics use. The roster is left out, and of the history only
+// the events the lists derive something from (WaitingSince, the first
+// answer for the statistics).
+func listCopy(v *Visit) *Visit {
+	c := *v
+	c.Roster = nil
+	c.History = nil
+	firstAnswer, lastRevision := -1, -1
+	for i, e := range v.History {
+		if firstAnswer < 0 && staffAnswers[e.Action] {
+			firstAnswer = i
+		}
+		if e.Action == ActionRevised {
+			lastRevision = i
+		}
+	}
+	for i, e := range v.History {
+		if i == firstAnswer || i == lastRevision {
+			c.History = append(c.History, e)
+		}
+	}
+	return &c
+}
+
+// putVisit applies a visit to the view unless the view holds a newer
+// version. It reports whether the view is loaded (an unloaded view will
+// read the visit when it loads).
+func (vw *memView) putVisit(v *Visit) bool {
+	vw.mu.Lock()
+	defer vw.mu.Unlock()
+	if !vw.loaded {
+		return false
+	}
+	vw.putVisitLocked(listCopy(v))
+	return true
+}
+
+func (vw *memView) putVisitLocked(v *Visit) {
+	if old, ok := vw.visits[v.ID]; ok {
+		if old.Version > v.Version {
+			return
+		}
+		delete(vw.byTracking, old.TrackingHash)
+		delete(vw.bySubmission, old.SubmissionKey)
+	}
+	vw.visits[v.ID] = v
+	if v.TrackingHash != "" {
+		vw.byTracking[v.TrackingHash] = v.ID
+	}
+	if v.SubmissionKey != "" {
+		vw.bySubmission[v.SubmissionKey] = v.ID
+	}
+}
+
+func (vw *memView) putSurvey(r *SurveyResponse) bool {
+	vw.mu.Lock()
+	defer vw.mu.Unlock()
+	if !vw.loaded {
+		return false
+	}
+	c := *r
+	vw.surveys[r.ID] = &c
+	return true
+}
+
+// reset forgets everything (the database was dropped).
+func (vw *memView) reset() {
+	vw.syncMu.Lock()
+	defer vw.syncMu.Unlock()
+	vw.mu.Lock()
+	defer vw.mu.Unlock()
+	vw.loaded, vw.next, vw.head = false, 0, 0
+	vw.snapshotKnown, vw.snapshotSeq = false, 0
+	vw.own = map[int64]bool{}
+	vw.visits, vw.byTracking, vw.bySubmission, vw.surveys = nil, nil, nil, nil
+}
+
+// noteChange appends a log entry for document id of col (zero id: the whole
+// collection). applied says whether this Store's view already holds the
+// change; then its own sync skips the entry. A failure is returned for
+// logging only: the document itself was written.
+func (s *Store) noteChange(ctx context.Context, col string, id bson.ObjectID, applied bool, now time.Time) error {
+	vw := s.view
+	vw.mu.Lock()
+	if vw.head == 0 {
+		vw.mu.Unlock()
+		head, err := s.logHead(ctx, 0)
+		if err != nil {
+			return err
+		}
+		vw.mu.Lock()
+		vw.head = max(vw.head, head)
+	}
+	seq := max(vw.head, vw.next-1) + 1
+	vw.mu.Unlock()
+	for attempt := 0; attempt < 1000; attempt++ {
+		if applied {
+			vw.mu.Lock()
+			vw.own[seq] = true
+			vw.mu.Unlock()
+		}
+		_, err := s.db.Collection(colChanges).InsertOne(ctx, changeEntry{Seq: seq, Col: col, Doc: id, At: now.UTC()})
+		if err == nil {
+			vw.mu.Lock()
+			vw.head = max(vw.head, seq)
+			vw.mu.Unlock()
+			if seq%headHintEvery == 0 {
+				_, _ = s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: changeHeadID}},
+					bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
+			}
+			return nil
+		}
+		vw.mu.Lock()
+		delete(vw.own, seq)
+		vw.mu.Unlock()
+		if !isDuplicateKey(err) {
+			return fmt.Errorf("store: change log: %w", err)
+		}
+		seq++ // another writer took it
+	}
+	return errClaimsExhausted
+}
+
+// logHead finds the last entry of the change log at or after from: the hint
+// first, then lookups by _id until one is missing.
+func (s *Store) logHead(ctx context.Context, from int64) (int64, error) {
+	var hint struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := s.db.Collection(colCounters).FindOne(ctx, bson.D{{Key: "_id", Value: changeHeadID}}).Decode(&hint)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, err
+	}
+	head := max(from, hint.Seq)
+	for {
+		var e changeEntry
+		err := s.db.Collection(colChanges).FindOne(ctx, bson.D{{Key: "_id", Value: head + 1}}).Decode(&e)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return head, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		head++
+	}
+}
+
+// syncView makes the view current: loads it the first time, then applies
+// the log entries written since. A sync that began after this call began
+// has seen every change committed before it, so waiting callers reuse it.
+func (s *Store) syncView(ctx context.Context) (*memView, error) {
+	arrived := time.Now()
+	vw := s.view
+	vw.syncMu.Lock()
+	defer vw.syncMu.Unlock()
+	if !vw.loaded {
+		return vw, s.loadView(ctx)
+	}
+	if vw.syncedFrom.After(arrived) {
+		return vw, nil
+	}
+	return vw, s.applyLog(ctx)
+}
+
+// applyLog applies the log entries from vw.next on; syncMu is held.
+func (s *Store) applyLog(ctx context.Context) error {
+	vw := s.view
+	started := time.Now()
+	for {
+		var e changeEntry
+		err := s.db.Collection(colChanges).FindOne(ctx, bson.D{{Key: "_id", Value: vw.next}}).Decode(&e)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("store: change log: %w", err)
+		}
+		vw.mu.Lock()
+		own := vw.own[e.Seq]
+		delete(vw.own, e.Seq)
+		vw.mu.Unlock()
+		if !own {
+			if err := s.applyChange(ctx, e); err != nil {
+				return err
+			}
+		}
+		vw.mu.Lock()
+		vw.next = e.Seq + 1
+		vw.head = max(vw.head, e.Seq)
+		vw.mu.Unlock()
+	}
+	vw.syncedFrom = started
+	return nil
+}
+
+// applyChange re-reads what a log entry names.
+func (s *Store) applyChange(ctx context.Context, e changeEntry) error {
+	vw := s.view
+	if e.Doc.IsZero() {
+		return s.reloadCollection(ctx, e.Col)
+	}
+	switch e.Col {
+	case colVisits:
+		var v Visit
+		err := s.db.Collection(colVisits).FindOne(ctx, bson.D{{Key: "_id", Value: e.Doc}}).Decode(&v)
+		vw.mu.Lock()
+		defer vw.mu.Unlock()
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			if old, ok := vw.visits[e.Doc]; ok {
+				delete(vw.byTracking, old.TrackingHash)
+				delete(vw.bySubmission, old.SubmissionKey)
+				delete(vw.visits, e.Doc)
+			}
+		case err != nil:
+			return fmt.Errorf("store: view: %w", err)
+		default:
+			vw.putVisitLocked(listCopy(&v))
+		}
+	case colSurveys:
+		var r SurveyResponse
+		err := s.db.Collection(colSurveys).FindOne(ctx, bson.D{{Key: "_id", Value: e.Doc}}).Decode(&r)
+		vw.mu.Lock()
+		defer vw.mu.Unlock()
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			delete(vw.surveys, e.Doc)
+		case err != nil:
+			return fmt.Errorf("store: view: %w", err)
+		default:
+			vw.surveys[r.ID] = &r
+		}
+	}
+	return nil
+}
+
+// loadView fills the view: from the newest snapshot and the log entries
+// written since, or — without a snapshot — from both collections whole.
+// Then the log position is taken first, so whatever changes during the
+// scan is applied again afterwards.
+func (s *Store) loadView(ctx context.Context) error {
+	vw := s.view
+	seq, ok, err := s.loadSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if ok {
+		vw.mu.Lock()
+		vw.loaded, vw.next, vw.head, vw.fromSnapshot = true, seq+1, max(vw.head, seq), true
+		vw.mu.Unlock()
+		return s.applyLog(ctx)
+	}
+	head, err := s.logHead(ctx, 0)
+	if err != nil {
+		return fmt.Errorf("store: change log: %w", err)
+	}
+	vw.mu.Lock()
+	vw.visits, vw.byTracking, vw.bySubmission = map[bson.ObjectID]*Visit{}, map[string]bson.ObjectID{}, map[string]bson.ObjectID{}
+	vw.surveys = map[bson.ObjectID]*SurveyResponse{}
+	vw.mu.Unlock()
+	for _, col := range []string{colVisits, colSurveys} {
+		if err := s.reloadCollection(ctx, col); err != nil {
+			return err
+		}
+	}
+	vw.mu.Lock()
+	vw.loaded, vw.next, vw.head = true, head+1, max(vw.head, head)
+	vw.mu.Unlock()
+	return s.applyLog(ctx)
+}
+
+// reloadCollection replaces the view's copy of one collection.
+func (s *Store) reloadCollection(ctx context.Context, col string) error {
+	vw := s.view
+	cur, err := s.db.Collection(col).Find(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("store: view %s: %w", col, err)
+	}
+	defer cur.Close(ctx)
+	switch col {
+	case colVisits:
+		visits := map[bson.ObjectID]*Visit{}
+		for cur.Next(ctx) {
+			var v Visit
+			if err := cur.Decode(&v); err != nil {
+				return fmt.Errorf("store: view visits: %w", err)
+			}
+			visits[v.ID] = listCopy(&v)
+		}
+		if err := cur.Err(); err != nil {
+			return fmt.Errorf("store: view visits: %w", err)
+		}
+		vw.mu.Lock()
+		vw.visits, vw.byTracking, vw.bySubmission = map[bson.ObjectID]*Visit{}, map[string]bson.ObjectID{}, map[string]bson.ObjectID{}
+		for _, v := range visits {
+			vw.putVisitLocked(v)
+		}
+		vw.mu.Unlock()
+	case colSurveys:
+		surveys := map[bson.ObjectID]*SurveyResponse{}
+		for cur.Next(ctx) {
+			var r SurveyResponse
+			if err := cur.Decode(&r); err != nil {
+				return fmt.Errorf("store: view surveys: %w", err)
+			}
+			surveys[r.ID] = &r
+		}
+		if err := cur.Err(); err != nil {
+			return fmt.Errorf("store: view surveys: %w", err)
+		}
+		vw.mu.Lock()
+		vw.surveys = surveys
+		vw.mu.Unlock()
+	}
+	return nil
+}
+
+// visitsWhere returns copies of the visits keep accepts, in no particular
+// order. The copies share their slices with the view: read, never modify.
+func (s *Store) visitsWhere(ctx context.Context, keep func(*Visit) bool) ([]Visit, error) {
+	vw, err := s.syncView(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vw.mu.RLock()
+	defer vw.mu.RUnlock()
+	var out []Visit
+	for _, v := range vw.visits {
+		if keep(v) {
+			out = append(out, *v)
+		}
+	}
+	return out, nil
+}
+
+// surveysWhere is visitsWhere for survey answers.
+func (s *Store) surveysWhere(ctx context.Context, keep func(*SurveyResponse) bool) ([]SurveyResponse, error) {
+	vw, err := s.syncView(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vw.mu.RLock()
+	defer vw.mu.RUnlock()
+	var out []SurveyResponse
+	for _, r := range vw.surveys {
+		if keep(r) {
+			out = append(out, *r)
+		}
+	}
+	return out, nil
+}
+
+// visitIDBy finds a visit's ID through one of the view's keys, syncing once
+// when it is not there (the visit may have been created elsewhere).
+func (s *Store) visitIDBy(ctx context.Context, index func(*memView) map[string]bson.ObjectID, key string) (bson.ObjectID, error) {
+	lookup := func(vw *memView) (bson.ObjectID, bool) {
+		vw.mu.RLock()
+		defer vw.mu.RUnlock()
+		if !vw.loaded {
+			return bson.ObjectID{}, false
+		}
+		id, ok := index(vw)[key]
+		return id, ok
+	}
+	if id, ok := lookup(s.view); ok {
+		return id, nil
+	}
+	vw, err := s.syncView(ctx)
+	if err != nil {
+		return bson.ObjectID{}, err
+	}
+	if id, ok := lookup(vw); ok {
+		return id, nil
+	}
+	return bson.ObjectID{}, ErrNotFound
+}
+
+// visitSaved applies a written visit to the view and logs the change.
+func (s *Store) visitSaved(ctx context.Context, v *Visit, now time.Time) {
+	applied := s.view.putVisit(v)
+	_ = s.noteChange(context.WithoutCancel(ctx), colVisits, v.ID, applied, now)
+}
+
+// surveySaved applies a stored answer to the view and logs the change.
+func (s *Store) surveySaved(ctx context.Context, r *SurveyResponse, now time.Time) {
+	applied := s.view.putSurvey(r)
+	_ = s.noteChange(context.WithoutCancel(ctx), colSurveys, r.ID, applied, now)
+}
+
+// collectionReplaced logs that a whole collection changed (bulk inserts),
+// reloads this Store's view of it and saves a snapshot, so that no
+// instance has to read the whole collection again.
+func (s *Store) collectionReplaced(ctx context.Context, col string, now time.Time) error {
+	vw := s.view
+	vw.syncMu.Lock()
+	loaded := vw.loaded
+	var err error
+	if loaded {
+		err = s.reloadCollection(ctx, col)
+	}
+	vw.syncMu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := s.noteChange(ctx, col, bson.ObjectID{}, loaded, now); err != nil {
+		return err
+	}
+	return s.SaveViewSnapshot(ctx)
+}
