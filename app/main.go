@@ -4,6 +4,8 @@
 //	go run ./app            # embedded store under ./data, http://localhost:3000
 //	go run ./app -demo      # the same, filled with sample records first
 //	go run ./app -h         # every setting (environment variables and flags)
+//	go run ./app backup -o FILE        # the whole database into one file
+//	go run ./app restore [-force] FILE # and back (docs/OPERATIONS.md, Backups)
 package main
 
 import (
@@ -39,6 +41,9 @@ func main() {
 // run is main without the process: tests call it with their own context,
 // arguments, environment and log output.
 func run(ctx context.Context, args []string, getenv func(string) string, logOut io.Writer) error {
+	if len(args) > 0 && (args[0] == "backup" || args[0] == "restore") {
+		return runStoreCommand(ctx, args[0], args[1:], getenv, logOut)
+	}
 	cfg, err := LoadConfig(args, getenv, logOut)
 	if err != nil {
 		return err
@@ -125,6 +130,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 
 // openStore connects to MONGODB_URI, or starts the embedded engine first.
 func openStore(ctx context.Context, cfg *Config, logger *slog.Logger, logOut io.Writer) (*models.Store, func(), error) {
+	return openStoreWith(ctx, cfg, logger, logOut, models.Open)
+}
+
+// openStoreWith is openStore with the way of opening: models.Open for the
+// server, models.Connect (no indexes, no seeding) for backup and restore.
+func openStoreWith(ctx context.Context, cfg *Config, logger *slog.Logger, logOut io.Writer,
+	open func(ctx context.Context, uri, database string) (*models.Store, error)) (*models.Store, func(), error) {
 	uri := cfg.MongoURI
 	var engine *embedded.Engine
 	if uri == "" {
@@ -141,7 +153,7 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger, logOut io.
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	store, err := models.Open(pingCtx, uri, cfg.MongoDB)
+	store, err := open(pingCtx, uri, cfg.MongoDB)
 	if err != nil {
 		if engine != nil {
 			engine.Stop()
