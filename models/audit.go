@@ -52,7 +52,7 @@ type AuditTarget struct {
 }
 
 // AuditChange is one changed field: its dotted path as stored
-// ("contact.phone", "roster.3.name") with the value before and after, as
+// (contact.phone, roster.3.name) with the value before and after, as
 // text. An empty side means the field did not exist (or was empty).
 type AuditChange struct {
 	Path   string `bson:"path"`
@@ -74,7 +74,7 @@ type AuditEntry struct {
 }
 
 // Audit actions, "area:verb". A colon rather than a dot, because a quoted
-// "visit.approve" in Go code reads as a message catalogue key to the
+// area-dot-verb string in Go code reads as a message catalogue key to the
 // catalogue test (and some would collide with real keys).
 const (
 	AuditSignIn         = "auth:signin"

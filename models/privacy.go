@@ -213,6 +213,8 @@ type ErasureOptions struct {
 	// sent it). Without it only roster entries with the person's own name
 	// are erased.
 	Roster bool
+	// Reason: the request's reference (a letter, an email), for the log.
+	Reason string
 }
 
 // ErasePersonFromVisit erases the queried contact from v: their name,
@@ -321,7 +323,7 @@ func (s *Store) retainVisit(ctx context.Context, id bson.ObjectID, cutoff, now t
 		if e := NormalizeEmail(before.Contact.Email); e != "" {
 			addressed = []string{e}
 		}
-		msgs, err := s.scrubOutbox(ctx, []bson.ObjectID{v.ID}, newMessageScrub(addressed, before.Contact.Phone, ""), now)
+		msgs, err := s.scrubOutbox(ctx, []bson.ObjectID{v.ID}, newMessageScrub(addressed, before.Contact.Phone, ""), false, now)
 		if err != nil {
 			return true, err
 		}
@@ -581,12 +583,18 @@ func (s *Store) ErasePerson(ctx context.Context, q PersonQuery, opts ErasureOpti
 		sc.needles = append(sc.needles, newMessageScrub(nil, "", name).needles...)
 	}
 	slices.SortStableFunc(sc.needles, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	if res.Messages, err = s.scrubOutbox(ctx, ids, sc, now); err != nil {
+	if res.Messages, err = s.scrubOutbox(ctx, ids, sc, true, now); err != nil {
 		return res, err
 	}
 	note := fmt.Sprintf("kunjungan: %s; entri peserta: %d; surel: %d", strings.Join(res.Visits, ", "), res.Roster, res.Messages)
 	if len(res.Visits) == 0 {
 		note = fmt.Sprintf("kunjungan: -; entri peserta: 0; surel: %d", res.Messages)
+	}
+	if opts.Roster {
+		note += "; termasuk seluruh daftar peserta"
+	}
+	if r := strings.TrimSpace(opts.Reason); r != "" {
+		note += "; dasar: " + r
 	}
 	err = s.InsertAudit(ctx, &AuditEntry{At: now, Actor: actor, Action: AuditPrivacyErase,
 		Target: AuditTarget{Collection: "person", Label: q.Masked()}, Note: note, IP: ip, UserAgent: userAgent})
@@ -727,11 +735,14 @@ func (s *Store) scrubMessage(ctx context.Context, id bson.ObjectID, sc messageSc
 	return false, errClaimsExhausted
 }
 
-// scrubOutbox applies sc to the mail addressed to sc's addresses and to
-// the mail of the given visits. It returns how many messages changed.
-func (s *Store) scrubOutbox(ctx context.Context, visitIDs []bson.ObjectID, sc messageScrub, now time.Time) (int, error) {
+// scrubOutbox applies sc to the mail of the given visits and, with
+// byAddress, to all mail addressed to sc's addresses (an erasure on
+// request reaches every message to the person; retention only the mail of
+// the visits it erases, not that of the same contact's newer visits). It
+// returns how many messages changed.
+func (s *Store) scrubOutbox(ctx context.Context, visitIDs []bson.ObjectID, sc messageScrub, byAddress bool, now time.Time) (int, error) {
 	var or bson.A
-	if len(sc.addressed) > 0 {
+	if byAddress && len(sc.addressed) > 0 {
 		or = append(or, bson.D{{Key: "to", Value: bson.D{{Key: "$in", Value: sc.addressed}}}})
 	}
 	if len(visitIDs) > 0 {
