@@ -300,6 +300,10 @@ func startWorkers(ctx context.Context, store *models.Store, h *handlers.Handlers
 				if err := store.MaintainView(ctx); err != nil && ctx.Err() == nil {
 					logger.Error("perbarui tampilan kunjungan", "err", err)
 				}
+				// Personal data past its retention period (UU 27/2022), hourly.
+				if _, err := store.RunRetentionIfDue(ctx, now); err != nil && ctx.Err() == nil {
+					logger.Error("retensi data pribadi", "err", err)
+				}
 				// Reminders before visits and roster deadlines (each once).
 				if _, err := h.QueueReminders(ctx, now); err != nil && ctx.Err() == nil {
 					logger.Error("antrekan pengingat", "err", err)

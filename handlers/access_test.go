@@ -75,6 +75,13 @@ var accessPolicy = map[string][]models.Role{
 	"POST /staf/pengaturan/libur/impor/konfirmasi": {models.RoleAdmin},
 	"POST /staf/pengaturan/libur/:date":            {models.RoleAdmin},
 	"POST /staf/pengaturan/libur/:date/hapus":      {models.RoleAdmin},
+	// The audit log and personal data.
+	"GET /staf/audit":                 {models.RoleAdmin},
+	"GET /staf/data-pribadi":          {models.RoleAdmin},
+	"POST /staf/data-pribadi/retensi": {models.RoleAdmin},
+	"GET /staf/data-pribadi/ekspor":   {models.RoleAdmin},
+	"GET /staf/data-pribadi/hapus":    {models.RoleAdmin},
+	"POST /staf/data-pribadi/hapus":   {models.RoleAdmin},
 }
 
 // publicRoutes are open to anonymous visitors on purpose.

@@ -90,6 +90,7 @@ func (h *Handlers) signIn(c *fiber.Ctx) error {
 		h.deps.Store.CheckDummyPassword(password) // same timing as a real check
 	}
 	if user == nil || !user.CheckPassword(password) {
+		h.auditSignInFailed(c, email, user, "")
 		var lockedUntil time.Time
 		for _, th := range throttles {
 			until, err := h.deps.Store.RecordFailure(ctx, th.key, th.policy, now)
@@ -107,6 +108,7 @@ func (h *Handlers) signIn(c *fiber.Ctx) error {
 		return h.render(c, fiber.StatusUnauthorized, "signin", p)
 	}
 	if !user.Active {
+		h.auditSignInFailed(c, email, user, "akun nonaktif")
 		p.Form.Error = "signin.inactive"
 		return h.render(c, fiber.StatusForbidden, "signin", p)
 	}
@@ -126,6 +128,8 @@ func (h *Handlers) signIn(c *fiber.Ctx) error {
 	h.setCookie(c, sessionCookie, token, h.deps.Sessions.MaxAge)
 	h.setCookie(c, csrfCookie, models.NewToken(), 0)
 	h.deps.Logger.Info("sign-in", "user", user.Email)
+	actor := models.ActorOf(user)
+	h.audit(c, auditEvent{Action: models.AuditSignIn, Target: userTarget(user), Actor: &actor})
 	return c.Redirect(p.Next, fiber.StatusSeeOther)
 }
 
@@ -133,8 +137,19 @@ func (h *Handlers) signOut(c *fiber.Ctx) error {
 	if err := h.deps.Store.DeleteSession(c.UserContext(), sessionToken(c)); err != nil {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditSignOut, Target: userTarget(currentUser(c))})
 	h.clearCookie(c, sessionCookie)
 	return c.Redirect("/masuk?alasan=keluar", fiber.StatusSeeOther)
+}
+
+// auditSignInFailed records a refused sign-in: nobody is the actor; the
+// target is the account when it exists, else only the address typed.
+func (h *Handlers) auditSignInFailed(c *fiber.Ctx, email string, user *models.User, note string) {
+	target := models.AuditTarget{Collection: "users", Label: email}
+	if user != nil {
+		target = userTarget(user)
+	}
+	h.audit(c, auditEvent{Action: models.AuditSignInFailed, Target: target, Note: note, Actor: &models.AuditActor{}})
 }
 
 // setLanguage remembers the chosen language for a year and returns to the

@@ -108,6 +108,8 @@ func TestCataloguesAreComplete(t *testing.T) {
 		"riwayat",
 		"report",
 		"dash",
+		"audit",
+		"privacy",
 	}
 	goKey := regexp.MustCompile(`"((?:` + strings.Join(goPrefixes, "|") + `)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)"`)
 	for _, dir := range []string{".", "../models"} {

@@ -246,7 +246,12 @@ func (h *Handlers) escortUpdate(c *fiber.Ctx) error {
 	if done, err := h.escortSaveFailed(c, p, err); done {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditEscortUpdate, Target: escortTarget(u), Before: p.Profile, After: prof})
 	return c.Redirect("/staf/pendamping?ok=disimpan", fiber.StatusSeeOther)
+}
+
+func escortTarget(u *models.User) models.AuditTarget {
+	return models.AuditTarget{Collection: "escorts", ID: u.ID.Hex(), Label: u.Email}
 }
 
 // escortSaveFailed re-renders the form for a validation error (422) or a
@@ -298,6 +303,7 @@ func (h *Handlers) escortSelfLeave(c *fiber.Ctx) error {
 	if done, err := h.escortSaveFailed(c, p, err); done {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditEscortLeave, Target: escortTarget(u), Before: p.Profile, After: &prof})
 	return c.Redirect("/staf/pendamping/saya?ok=disimpan", fiber.StatusSeeOther)
 }
 

@@ -61,6 +61,8 @@ func (h *Handlers) rotateFeed(c *fiber.Ctx) error {
 	if _, err := h.deps.Store.RotateFeedToken(c.UserContext(), u.ID, kind, h.deps.Now()); err != nil {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditFeedRotate,
+		Target: models.AuditTarget{Collection: "feeds", ID: u.ID.Hex(), Label: u.Email}, Note: string(kind)})
 	return c.Redirect("/staf/kalender?langganan=baru#langganan", fiber.StatusSeeOther)
 }
 

@@ -204,9 +204,11 @@ func (h *Handlers) outboxResend(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ok := "antre"
+	ok, note := "antre", ""
 	if out.ID != m.ID {
-		ok = "salinan"
+		ok, note = "salinan", "salinan "+out.ID.Hex()
 	}
+	h.audit(c, auditEvent{Action: models.AuditOutboxResend,
+		Target: models.AuditTarget{Collection: "outbox", ID: m.ID.Hex(), Label: m.Subject}, Note: note})
 	return c.Redirect("/staf/surel/"+out.ID.Hex()+"?ok="+ok, fiber.StatusSeeOther)
 }

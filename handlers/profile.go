@@ -51,5 +51,6 @@ func (h *Handlers) changePassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditPasswordChange, Target: userTarget(u)})
 	return c.Redirect("/staf/profil?ok=1", fiber.StatusSeeOther)
 }

@@ -144,6 +144,13 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/staf/pengaturan/libur/impor/konfirmasi", admins, h.holidayImportConfirm},
 		{"POST", "/staf/pengaturan/libur/:date", admins, h.holidayUpdate},
 		{"POST", "/staf/pengaturan/libur/:date/hapus", admins, h.holidayDelete},
+		// Administrators: the audit log and personal data (UU 27/2022).
+		{"GET", "/staf/audit", admins, h.auditLog},
+		{"GET", "/staf/data-pribadi", admins, h.privacy},
+		{"POST", "/staf/data-pribadi/retensi", admins, h.privacySaveRetention},
+		{"GET", "/staf/data-pribadi/ekspor", admins, h.privacyExport},
+		{"GET", "/staf/data-pribadi/hapus", admins, h.privacyEraseForm},
+		{"POST", "/staf/data-pribadi/hapus", admins, h.privacyErase},
 	}
 }
 

@@ -427,6 +427,7 @@ func (h *Handlers) settingsSave(section string, read func(*fiber.Ctx, *settingsP
 		if err != nil {
 			return err
 		}
+		old := settings
 		settings.Version, _ = strconv.ParseInt(c.FormValue("version"), 10, 64)
 		p.Version = settings.Version
 		// The lists of this section are replaced, never changed in place:
@@ -449,6 +450,9 @@ func (h *Handlers) settingsSave(section string, read func(*fiber.Ctx, *settingsP
 					parsed.Add(f, msg)
 				}
 			}
+		}
+		if err == nil {
+			h.audit(c, auditEvent{Action: models.AuditSettingsSave, Target: settingsTarget("host", section), Before: old, After: settings})
 		}
 		return h.settingsResult(c, p, err, func() error {
 			current, err := h.deps.Store.HostSettings(ctx)
@@ -510,8 +514,15 @@ func (h *Handlers) settingsSaveProfile(c *fiber.Ctx) error {
 	}
 	profile.Version, _ = strconv.ParseInt(c.FormValue("version"), 10, 64)
 	p.Version = profile.Version
+	old, err := h.deps.Store.HostProfile(ctx) // not the cache: the log needs what was stored
+	if err != nil {
+		return err
+	}
 	err = h.deps.Store.SaveHostProfile(ctx, &profile, h.deps.Now())
 	h.hostCache.reset()
+	if err == nil {
+		h.audit(c, auditEvent{Action: models.AuditSettingsProfile, Target: settingsTarget("profile", "profil"), Before: old, After: profile})
+	}
 	return h.settingsResult(c, p, err, func() error {
 		current, err := h.hostProfile(ctx)
 		if err == nil {
@@ -551,6 +562,15 @@ func (h *Handlers) loadHolidays(c *fiber.Ctx, p *settingsPage, year int) error {
 	return err
 }
 
+// Targets of the settings and holidays in the audit log.
+func settingsTarget(id, section string) models.AuditTarget {
+	return models.AuditTarget{Collection: "settings", ID: id, Label: section}
+}
+
+func holidayTarget(hol models.Holiday) models.AuditTarget {
+	return models.AuditTarget{Collection: "holidays", ID: hol.Date, Label: hol.Name}
+}
+
 func yearOf(date string) int {
 	y, _ := strconv.Atoi(strings.SplitN(date, "-", 2)[0])
 	return y
@@ -578,16 +598,18 @@ func (h *Handlers) holidayAdd(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditHolidayAdd, Target: holidayTarget(hol), After: hol})
 	return holidayRedirect(c, yearOf(hol.Date), "libur")
 }
 
 func (h *Handlers) holidayUpdate(c *fiber.Ctx) error {
 	date := c.Params("date")
-	if _, err := h.deps.Store.HolidayByDate(c.UserContext(), date); err != nil {
+	old, err := h.deps.Store.HolidayByDate(c.UserContext(), date)
+	if err != nil {
 		return err
 	}
 	hol := models.Holiday{Date: date, Name: c.FormValue("name"), Kind: models.HolidayKind(c.FormValue("kind"))}
-	err := h.deps.Store.UpdateHoliday(c.UserContext(), &hol, h.deps.Now())
+	err = h.deps.Store.UpdateHoliday(c.UserContext(), &hol, h.deps.Now())
 	if v, ok := models.AsValidation(err); ok {
 		p, err := h.newSettingsPage(c, "libur")
 		if err != nil {
@@ -608,14 +630,20 @@ func (h *Handlers) holidayUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditHolidayUpdate, Target: holidayTarget(hol), Before: old, After: hol})
 	return holidayRedirect(c, yearOf(date), "libur")
 }
 
 func (h *Handlers) holidayDelete(c *fiber.Ctx) error {
 	date := c.Params("date")
+	old, err := h.deps.Store.HolidayByDate(c.UserContext(), date)
+	if err != nil {
+		return err
+	}
 	if err := h.deps.Store.DeleteHoliday(c.UserContext(), date); err != nil {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditHolidayDelete, Target: holidayTarget(old), Before: old})
 	return holidayRedirect(c, yearOf(date), "hapus")
 }
 
@@ -689,6 +717,10 @@ func (h *Handlers) holidayImportConfirm(c *fiber.Ctx) error {
 	if err != nil {
 		return err // a forged or damaged form: the preview never offers invalid rows
 	}
+	h.audit(c, auditEvent{Action: models.AuditHolidayImport, Target: models.AuditTarget{Collection: "holidays"},
+		After: struct {
+			Holidays []models.Holiday `bson:"holidays"`
+		}{picked}, Note: strconv.Itoa(n) + " hari libur"})
 	q := url.Values{"bagian": {"libur"}, "tahun": {strconv.Itoa(yearOf(picked[0].Date))}, "ok": {"impor"}, "n": {strconv.Itoa(n)}}
 	return c.Redirect("/staf/pengaturan?"+q.Encode(), fiber.StatusSeeOther)
 }

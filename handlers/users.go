@@ -50,7 +50,7 @@ func (h *Handlers) userCreate(c *fiber.Ctx) error {
 		Email: c.FormValue("email"), Name: c.FormValue("name"),
 		Role: c.FormValue("role"), Password: c.FormValue("password"),
 	}
-	_, err := h.deps.Store.CreateUser(c.UserContext(), in, true, h.deps.Now())
+	u, err := h.deps.Store.CreateUser(c.UserContext(), in, true, h.deps.Now())
 	if v, ok := models.AsValidation(err); ok {
 		p := &userFormPage{Page: h.newPage(c, "users.new_title"), Roles: models.Roles()}
 		p.Form.Values = map[string]string{"email": in.Email, "name": in.Name, "role": in.Role}
@@ -61,6 +61,7 @@ func (h *Handlers) userCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditUserCreate, Target: userTarget(u), After: u})
 	return c.Redirect("/staf/pengguna?ok=dibuat", fiber.StatusSeeOther)
 }
 
@@ -99,6 +100,7 @@ func (h *Handlers) userUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	old := *u
 	in := models.UserInput{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role")}
 	active := c.FormValue("active") == "1"
 	version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
@@ -129,6 +131,7 @@ func (h *Handlers) userUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditUserUpdate, Target: userTarget(u), Before: &old, After: u})
 	return c.Redirect("/staf/pengguna?ok=disimpan", fiber.StatusSeeOther)
 }
 
@@ -143,6 +146,7 @@ func (h *Handlers) userResetPassword(c *fiber.Ctx) error {
 	if err := h.deps.Store.SetPassword(c.UserContext(), u, password, true, "", h.deps.Now()); err != nil {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditUserPasswordReset, Target: userTarget(u)})
 	p := h.editPage(c, u)
 	p.NewPassword = password
 	p.Notice = "users.reset_done"

@@ -238,6 +238,7 @@ func (h *Handlers) visitDaySave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.audit(c, auditEvent{Action: models.AuditVisitDaySave, Target: visitTarget(v), Before: stored, After: d})
 	return c.Redirect("/staf/permohonan/"+v.ID.Hex()+"/hari-h?ok=1", fiber.StatusSeeOther)
 }
 
@@ -295,6 +296,9 @@ func (h *Handlers) visitPhotoUpload(c *fiber.Ctx) error {
 		}
 		added++
 	}
+	if added > 0 {
+		h.audit(c, auditEvent{Action: models.AuditVisitPhotoAdd, Target: visitTarget(v), Note: strconv.Itoa(added) + " foto"})
+	}
 	if len(p.PhotoErrors) == 0 && len(p.Form.Errors) == 0 {
 		return c.Redirect("/staf/permohonan/"+v.ID.Hex()+"/hari-h?ok=foto", fiber.StatusSeeOther)
 	}
@@ -348,6 +352,11 @@ func (h *Handlers) visitPhotoDelete(c *fiber.Ctx) error {
 	if err := h.deps.Store.DeleteVisitPhoto(c.UserContext(), id); err != nil {
 		return err
 	}
+	target := models.AuditTarget{Collection: "visits", ID: ph.VisitID.Hex()}
+	if v, err := h.deps.Store.VisitByID(c.UserContext(), ph.VisitID); err == nil {
+		target = visitTarget(v)
+	}
+	h.audit(c, auditEvent{Action: models.AuditVisitPhotoDelete, Target: target, Note: ph.Name})
 	return c.Redirect("/staf/permohonan/"+ph.VisitID.Hex()+"/hari-h?ok=hapus", fiber.StatusSeeOther)
 }
 

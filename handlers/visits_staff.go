@@ -443,11 +443,19 @@ func (h *Handlers) decide(c *fiber.Ctx, name string, change func(*models.Visit, 
 	if err != nil {
 		return h.decisionFailed(c, &before, name, err)
 	}
+	h.audit(c, auditEvent{Action: decisionAudit[name], Target: visitTarget(v), Before: &before, After: v, Ignore: visitIgnore})
 	h.queueDecisionMail(c, v, &before, name)
 	if name == "selesai" {
 		h.queueSurveyInvitation(c, v)
 	}
 	return c.Redirect("/staf/permohonan/"+v.ID.Hex()+"?ok="+name, fiber.StatusSeeOther)
+}
+
+// decisionAudit names each decision in the audit log.
+var decisionAudit = map[string]string{
+	"setujui": models.AuditVisitApprove, "ubah": models.AuditVisitChange, "tawarkan": models.AuditVisitOffer,
+	"revisi": models.AuditVisitRevision, "tolak": models.AuditVisitDecline, "batal": models.AuditVisitCancel,
+	"selesai": models.AuditVisitComplete,
 }
 
 // decisionFailed shows the request page again with what was typed and

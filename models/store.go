@@ -50,6 +50,7 @@ const (
 	colEscorts    = "escorts"  // escort profiles, _id = the user's
 	colHolidays   = "holidays" // _id = DateKey: one holiday per date
 	colFeeds      = "feeds"    // calendar subscriptions, _id = SHA-256 of the token
+	colAudit      = "audit"    // the append-only audit log (audit.go)
 )
 
 // Open connects to uri, checks the connection with a ping bounded by the
@@ -156,6 +157,18 @@ var indexes = []index{
 	{colFeeds, bson.D{{Key: "owner", Value: 1}}, true},
 	// Visit day photos, listed per visit (GridFS keeps its own indexes).
 	{bucketPhotos + ".files", bson.D{{Key: "metadata.visit_id", Value: 1}}, false},
+	// The audit log: newest first, by actor, action or target (audit.go).
+	{colAudit, bson.D{{Key: "at", Value: -1}}, false},
+	{colAudit, bson.D{{Key: "actor.id", Value: 1}, {Key: "at", Value: -1}}, false},
+	{colAudit, bson.D{{Key: "action", Value: 1}, {Key: "at", Value: -1}}, false},
+	{colAudit, bson.D{{Key: "target.label", Value: 1}}, false},
+	{colAudit, bson.D{{Key: "target.id", Value: 1}}, false},
+	// Personal data (privacy.go): visits past retention, a person's
+	// visits and the mail addressed to them.
+	{colVisits, bson.D{{Key: "end", Value: 1}}, false},
+	{colVisits, bson.D{{Key: "contact.email", Value: 1}}, false},
+	{colVisits, bson.D{{Key: "contact.phone", Value: 1}}, false},
+	{colOutbox, bson.D{{Key: "to", Value: 1}}, false},
 }
 
 // EnsureIndexes creates the indexes listed above when they are missing.
