@@ -128,7 +128,9 @@ func Connect(ctx context.Context, uri, database string) (*Store, error) {
 }
 
 // backupCollections lists the database's collections, sorted; views and
-// the server's system collections are not data of the application.
+// the server's system collections are not data of the application, and
+// the view snapshots (view_snapshot.go) are a cache of visits and answers
+// that a restored store rebuilds from the collections at its first start.
 func (s *Store) backupCollections(ctx context.Context) ([]string, error) {
 	specs, err := s.db.ListCollectionSpecifications(ctx, bson.D{})
 	if err != nil {
@@ -136,7 +138,8 @@ func (s *Store) backupCollections(ctx context.Context) ([]string, error) {
 	}
 	var names []string
 	for _, sp := range specs {
-		if (sp.Type == "" || sp.Type == "collection") && !strings.HasPrefix(sp.Name, "system.") {
+		if (sp.Type == "" || sp.Type == "collection") && !strings.HasPrefix(sp.Name, "system.") &&
+			!strings.HasPrefix(sp.Name, bucketViewSnapshots+".") {
 			names = append(names, sp.Name)
 		}
 	}
