@@ -37,8 +37,9 @@ type Handlers struct {
 	deps      Deps
 	views     *views
 	csrfKey   []byte
-	trackKey  []byte    // derives tracking tokens from form keys
-	hostCache hostCache // the stored host profile, read at most every few seconds
+	trackKey  []byte     // derives tracking tokens from form keys
+	hostCache hostCache  // the stored host profile, read at most every few seconds
+	months    monthCache // the public availability months, for a second
 	regions   *models.Regions
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,6 +41,44 @@ func (h *Handlers) availability(c *fiber.Ctx, from, to time.Time) (models.Availa
 	}, nil
 }
 
+// monthCache keeps the public availability of a month for up to a second
+// (by the app's clock) and until the store next writes: the public
+// calendar is what hundreds of regions open on the same morning, and the
+// month needs the settings, holidays and session ledgers. A month a second
+// old is harmless: submitting and approving check the ledgers again.
+type monthCache struct {
+	mu      sync.Mutex
+	entries map[int64]monthEntry // by the month's first day (Unix)
+}
+
+type monthEntry struct {
+	a   models.Availability
+	gen uint64
+	at  time.Time
+}
+
+// publicMonth is availability for month m, from the cache when fresh.
+func (h *Handlers) publicMonth(c *fiber.Ctx, m time.Time) (models.Availability, error) {
+	now, gen := h.deps.Now(), h.deps.Store.Generation()
+	h.months.mu.Lock()
+	e, ok := h.months.entries[m.Unix()]
+	h.months.mu.Unlock()
+	if ok && e.gen == gen && !now.Before(e.at) && now.Sub(e.at) < time.Second {
+		return e.a, nil
+	}
+	a, err := h.availability(c, m, m.AddDate(0, 1, 0))
+	if err != nil {
+		return a, err
+	}
+	h.months.mu.Lock()
+	if h.months.entries == nil || len(h.months.entries) > 64 {
+		h.months.entries = map[int64]monthEntry{}
+	}
+	h.months.entries[m.Unix()] = monthEntry{a: a, gen: gen, at: now}
+	h.months.mu.Unlock()
+	return a, nil
+}
+
 // month reads ?bulan=2026-07, defaulting to the current month in the host
 // zone; months before the current one are not shown.
 func (h *Handlers) month(c *fiber.Ctx) time.Time {
@@ -63,7 +102,7 @@ type schedulePage struct {
 
 func (h *Handlers) schedule(c *fiber.Ctx) error {
 	m := h.month(c)
-	a, err := h.availability(c, m, m.AddDate(0, 1, 0))
+	a, err := h.publicMonth(c, m)
 	if err != nil {
 		return err
 	}
@@ -82,7 +121,7 @@ func (h *Handlers) schedule(c *fiber.Ctx) error {
 // scheduleJSON serves the same month for scripts and integrations.
 func (h *Handlers) scheduleJSON(c *fiber.Ctx) error {
 	m := h.month(c)
-	a, err := h.availability(c, m, m.AddDate(0, 1, 0))
+	a, err := h.publicMonth(c, m)
 	if err != nil {
 		return err
 	}

@@ -116,6 +116,7 @@ func (s *Store) updateVersioned(ctx context.Context, collection string, id any, 
 		}
 		return ErrConflict
 	}
+	s.wrote()
 	return nil
 }
 

@@ -262,6 +262,7 @@ func (s *Store) removeSlotEntry(ctx context.Context, need slotNeed, visitID bson
 // applies change and writes it back at its version, retrying when another
 // writer got there first.
 func (s *Store) changeLedger(ctx context.Context, need slotNeed, now time.Time, change func(*slotLedger) error) error {
+	defer s.wrote() // cached reads are reloaded (readcache.go)
 	col := s.db.Collection(colSlots)
 	for attempt := 0; attempt < maxLedgerAttempts; attempt++ {
 		var l slotLedger

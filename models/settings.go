@@ -162,6 +162,12 @@ func (h HostSettings) BlackoutOn(day time.Time) (Blackout, bool) {
 // HostSettings loads the stored settings, or the defaults before an admin
 // has saved any.
 func (s *Store) HostSettings(ctx context.Context) (HostSettings, error) {
+	hs, err := s.caches.settings.get(s, func() (HostSettings, error) { return s.readHostSettings(ctx) })
+	hs.cloneLists() // callers may change their copy
+	return hs, err
+}
+
+func (s *Store) readHostSettings(ctx context.Context) (HostSettings, error) {
 	var doc struct {
 		Settings HostSettings `bson:"settings"`
 	}

@@ -270,6 +270,16 @@ func textProblem(v *ValidationError, field, s string, required bool) {
 	}
 }
 
+// cloneLists gives h its own copy of every list.
+func (h *HostSettings) cloneLists() {
+	for wd := range h.Weekly {
+		h.Weekly[wd] = slices.Clone(h.Weekly[wd])
+	}
+	h.SaturdaySessions, h.OpenSaturdays = slices.Clone(h.SaturdaySessions), slices.Clone(h.OpenSaturdays)
+	h.Rooms, h.Blackouts = slices.Clone(h.Rooms), slices.Clone(h.Blackouts)
+	h.Topics, h.AgendaTemplate = slices.Clone(h.Topics), slices.Clone(h.AgendaTemplate)
+}
+
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
 // Normalize tidies what a form produced before Validate: trims texts and
@@ -279,12 +289,7 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 
 // It first copies every list, so that settings copied from one another
 // (which share their lists) never change each other.
 func (h *HostSettings) Normalize() {
-	for wd := range h.Weekly {
-		h.Weekly[wd] = slices.Clone(h.Weekly[wd])
-	}
-	h.SaturdaySessions, h.OpenSaturdays = slices.Clone(h.SaturdaySessions), slices.Clone(h.OpenSaturdays)
-	h.Rooms, h.Blackouts = slices.Clone(h.Rooms), slices.Clone(h.Blackouts)
-	h.Topics, h.AgendaTemplate = slices.Clone(h.Topics), slices.Clone(h.AgendaTemplate)
+	h.cloneLists()
 	trimSessions := func(ss []VisitSession) {
 		for i := range ss {
 			ss[i].ID = strings.TrimSpace(ss[i].ID)

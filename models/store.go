@@ -2,6 +2,7 @@ package models
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"context"
 	"errors"
@@ -32,6 +33,10 @@ type Store struct {
 
 	// view holds the visits and survey answers in memory (view.go).
 	view *memView
+	// gen counts this Store's writes; caches holds reads kept for a
+	// moment (readcache.go).
+	gen    atomic.Uint64
+	caches readCaches
 }
 
 // Collection names, in one place so indexes and queries agree.

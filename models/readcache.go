@@ -1,0 +1,63 @@
+package models
+
+import (
+	"sync"
+	"time"
+)
+
+// Read caches for what nearly every page reads and almost never changes:
+// the host settings and the stored holidays. Each query costs a round trip
+// to the store (and on the embedded engine, holidays are a scan), so a
+// Store keeps the value for at most ReadCacheAge, and never past its own
+// next write: every write through this Store raises its generation
+// (Store.wrote), which the caches compare. A change made by another
+// instance shows within ReadCacheAge; decisions never depend on it, since
+// they re-check in the store with claims.
+
+// ReadCacheAge bounds how old a cached read may be.
+const ReadCacheAge = time.Second
+
+type readCache[T any] struct {
+	mu    sync.Mutex
+	value T
+	gen   uint64
+	at    time.Time
+	ok    bool
+}
+
+// get returns the cached value, or loads and keeps it. The generation is
+// read before loading, so a write during the load makes the next call
+// load again.
+func (c *readCache[T]) get(s *Store, load func() (T, error)) (T, error) {
+	gen := s.gen.Load()
+	c.mu.Lock()
+	if c.ok && c.gen == gen && time.Since(c.at) < ReadCacheAge {
+		v := c.value
+		c.mu.Unlock()
+		return v, nil
+	}
+	c.mu.Unlock()
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	c.value, c.gen, c.at, c.ok = v, gen, time.Now(), true
+	c.mu.Unlock()
+	return v, nil
+}
+
+// readCaches are a Store's caches.
+type readCaches struct {
+	settings readCache[HostSettings]
+	holidays readCache[[]Holiday]
+}
+
+// wrote marks that this Store changed something: cached reads are
+// reloaded.
+func (s *Store) wrote() { s.gen.Add(1) }
+
+// Generation is a number that changes whenever this Store writes, for
+// callers that cache something derived from what they read (the public
+// availability month).
+func (s *Store) Generation() uint64 { return s.gen.Load() }
