@@ -51,6 +51,7 @@ func (c *readCache[T]) get(s *Store, load func() (T, error)) (T, error) {
 type readCaches struct {
 	settings readCache[HostSettings]
 	holidays readCache[[]Holiday]
+	ledgers  readCache[[]slotLedger] // read-only: Bookings copies what it returns
 }
 
 // wrote marks that this Store changed something: cached reads are

@@ -349,19 +349,29 @@ func (s *Store) releaseKey(ctx context.Context, key string, visitID bson.ObjectI
 
 // Bookings lists what occupies sessions between two times, from the
 // ledgers: approved visits and live holds of counter-offers.
+//
+// The ledgers are read whole and kept for a moment (readcache.go): the
+// public calendar and every tracking page ask, and on the embedded engine
+// a query on dates reads the collection anyway.
 func (s *Store) Bookings(ctx context.Context, from, to, now time.Time) ([]Booking, error) {
-	cur, err := s.db.Collection(colSlots).Find(ctx, bson.D{
-		{Key: "date", Value: bson.D{{Key: "$gte", Value: DateKey(from)}, {Key: "$lt", Value: DateKey(to)}}},
+	ledgers, err := s.caches.ledgers.get(s, func() ([]slotLedger, error) {
+		cur, err := s.db.Collection(colSlots).Find(ctx, bson.D{})
+		if err != nil {
+			return nil, err
+		}
+		var ledgers []slotLedger
+		err = cur.All(ctx, &ledgers)
+		return ledgers, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	var ledgers []slotLedger
-	if err := cur.All(ctx, &ledgers); err != nil {
-		return nil, err
-	}
+	first, end := DateKey(from), DateKey(to)
 	var out []Booking
 	for _, l := range ledgers {
+		if l.Date < first || l.Date >= end {
+			continue
+		}
 		for _, e := range l.Entries {
 			if e.live(now) {
 				out = append(out, Booking{Date: l.Date, SessionID: l.SessionID, Participants: e.Participants, VisitID: e.VisitID, Held: !e.HeldUntil.IsZero()})
