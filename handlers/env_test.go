@@ -57,7 +57,12 @@ const testPassword = "kata-sandi-uji-123"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st := server.Open(t)
+	return newEnvOn(t, server.Open(t))
+}
+
+// newEnvOn is newEnv on a store the test opened itself.
+func newEnvOn(t *testing.T, st *models.Store) *env {
+	t.Helper()
 	wita, _ := time.LoadLocation("Asia/Makassar")
 	clk := &clock{now: time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)}
 	h, err := handlers.New(context.Background(), handlers.Deps{

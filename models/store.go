@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -61,11 +62,25 @@ const (
 // Open connects to uri, checks the connection with a ping bounded by the
 // context and ensures indexes. The caller must Close the store.
 func Open(ctx context.Context, uri, database string) (*Store, error) {
-	client, err := mongo.Connect(options.Client().
+	return open(ctx, uri, database, nil)
+}
+
+// OpenMonitored is Open with a command monitor on the client: a test lists
+// the queries the pages make and checks each against the indexes.
+func OpenMonitored(ctx context.Context, uri, database string, monitor *event.CommandMonitor) (*Store, error) {
+	return open(ctx, uri, database, monitor)
+}
+
+func open(ctx context.Context, uri, database string, monitor *event.CommandMonitor) (*Store, error) {
+	opts := options.Client().
 		ApplyURI(uri).
 		SetAppName("studitiru").
 		SetServerSelectionTimeout(10 * time.Second).
-		SetTimeout(30 * time.Second))
+		SetTimeout(30 * time.Second)
+	if monitor != nil {
+		opts.SetMonitor(monitor)
+	}
+	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
@@ -150,6 +165,8 @@ var indexes = []index{
 	{colVisits, bson.D{{Key: "submission_key", Value: 1}}, true},
 	{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "visit_id", Value: 1}}, false},
+	// The staff outbox page: newest first, a page at a time.
+	{colOutbox, bson.D{{Key: "created_at", Value: -1}}, false},
 	// The worker's query (due messages) and threading (first of a thread).
 	{colOutbox, bson.D{{Key: "status", Value: 1}, {Key: "next_attempt_at", Value: 1}}, false},
 	{colOutbox, bson.D{{Key: "thread_key", Value: 1}, {Key: "created_at", Value: 1}}, false},
