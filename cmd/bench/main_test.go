@@ -98,3 +98,15 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSuffix(string(p), "\n"))
 	return len(p), nil
 }
+
+func TestFigures(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{percent(1), "100 %"}, {percent(0.0735), "7.35 %"}, {percent(0.000791), "0.0791 %"}, {percent(0.0000791), "0.00791 %"},
+		{dur(41 * time.Microsecond), "41.0 µs"}, {dur(2130 * time.Millisecond), "2.13 s"}, {thousands(1234567), "1,234,567"},
+		{mebibytes("87168 kB"), "85.1 MiB (87168 kB)"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}

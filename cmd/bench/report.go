@@ -138,13 +138,13 @@ func (r *report) Markdown() string {
 		"req/s = expected answers ÷ that wall time. p50/p99 of the expected answers (HdrHistogram, 3 significant digits). "+
 		"Errors: any other status, transport errors and timeouts (%s). "+
 		"Redirects are not followed; bodies are read in full (KB: average body, decompressed).\n\n", o.Conns, o.Duration, o.Timeout)
-	p("| Endpoint | Request | Answers | req/s | p50 | p99 | max | Errors | × baseline | KB | Notes |\n")
+	p("| Endpoint | Request | Answers | req/s | p50 | p99 | max | Errors | %% of baseline req/s | KB | Notes |\n")
 	p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	base := r.baseline()
 	for _, res := range r.Results {
 		ratio := "–"
 		if base != nil && base.RPS() > 0 {
-			ratio = sig3(res.RPS() / base.RPS())
+			ratio = percent(res.RPS() / base.RPS())
 		}
 		kb := "–"
 		if res.Answers > 0 {
@@ -184,7 +184,7 @@ func (r *report) Markdown() string {
 	}
 
 	p("## Memory and time\n\n| | |\n|---|---|\n")
-	p("| VmRSS at the end | %s |\n| VmHWM (peak resident) | %s |\n", orDash(r.RSS), orDash(r.HWM))
+	p("| VmRSS at the end | %s |\n| VmHWM (peak resident) | %s |\n", mebibytes(r.RSS), mebibytes(r.HWM))
 	p("| | the whole process: the app, the embedded engine (when used) and the load client |\n")
 	p("| Errors in the app's log | %d |\n", r.AppErrors)
 	p("| Whole run | %s |\n", dur(r.Total))
@@ -276,6 +276,28 @@ func orDash(s string) string {
 		return "–"
 	}
 	return s
+}
+
+// percent shows a ratio as a percentage with three significant digits,
+// without exponents (0.00791 %).
+func percent(f float64) string {
+	f *= 100
+	if f >= 1 || f == 0 {
+		return sig3(f) + " %"
+	}
+	digits := 2
+	for x := f; x < 1 && digits < 12; x *= 10 {
+		digits++
+	}
+	return strconv.FormatFloat(f, 'f', digits, 64) + " %"
+}
+
+// mebibytes shows a /proc memory figure ("123456 kB") in MiB.
+func mebibytes(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return fmt.Sprintf("%s MiB (%s)", sig3(kibibytes(s)/1024), s)
 }
 
 // kibibytes reads "123456 kB" (as /proc shows memory).
