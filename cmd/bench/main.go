@@ -14,6 +14,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -28,6 +29,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -213,21 +215,29 @@ func run(ctx context.Context, opt options) (*report, error) {
 	}
 	st.SetMailDomain("studitiru.localhost")
 
+	// The tool's own store calls (seeding, counting, the over-booking
+	// check) scan whole collections on the embedded engine; a deadline of
+	// their own overrides the store's 30 s client timeout, which is meant
+	// for the app's requests (those keep it).
+	setup, cancelSetup := context.WithTimeout(ctx, 2*time.Hour)
+	defer cancelSetup()
+
 	logf("seeding %d visits of history, the demo and %d pending requests …", opt.Visits, opt.Pending)
 	t = time.Now()
 	now := time.Now()
-	s, err := seedStore(ctx, st, opt, now, loc)
+	s, err := seedStore(setup, st, opt, now, loc)
 	if err != nil {
 		return nil, err
 	}
 	rep.Seed, rep.Data = time.Since(t), s
-	if rep.Visits, err = st.CountVisits(ctx); err != nil {
+	if rep.Visits, err = st.CountVisits(setup); err != nil {
 		return nil, err
 	}
-	if rep.ByStatus, err = st.VisitCountsByStatus(ctx); err != nil {
+	if rep.ByStatus, err = st.VisitCountsByStatus(setup); err != nil {
 		return nil, err
 	}
-	logf("seeded %d visits in %s", rep.Visits, dur(rep.Seed))
+	logf("seeded %d visits in %s (demo %s, history %s, pending requests %s)", rep.Visits, dur(rep.Seed),
+		dur(s.DemoTime), dur(s.HistoryTime), dur(s.PendingTime))
 
 	// The app, built as app/main.go builds it, on loopback. Its log (one
 	// line per request, as in production) goes to a file.
@@ -339,18 +349,17 @@ func run(ctx context.Context, opt options) (*report, error) {
 		logf("%s: %d connections for %s …", ep.Title, opt.Conns, opt.Duration)
 		r := drive(loadCtx, hc, ep, opt.Conns, opt.Duration)
 		t := time.Now()
-		for inflight.Load() > 0 && time.Since(t) < opt.Drain && loadCtx.Err() == nil {
-			time.Sleep(20 * time.Millisecond)
-		}
+		quiet := waitQuiet(loadCtx, &inflight, opt.Drain)
 		r.Drain, r.Busy = time.Since(t), inflight.Load()
-		if r.Busy > 0 && loadCtx.Err() == nil {
+		if !quiet && loadCtx.Err() == nil {
 			// Their work would pile up under the next endpoint's figures.
-			stopLoad(fmt.Errorf("the app was still working on %d abandoned requests of %q after -drain %s", r.Busy, ep.Name, opt.Drain))
+			stopLoad(fmt.Errorf("the app (%d requests) or the engine was still working on requests of %q the client gave up on, after -drain %s",
+				r.Busy, ep.Name, opt.Drain))
 		}
 		rep.Results = append(rep.Results, r)
 		logf("  %d answers, %s req/s, p50 %s, p99 %s, %d errors %s", r.Answers, sig3(r.RPS()), latency(r, r.P50), latency(r, r.P99), r.Errors, r.errorSummary())
 		if ep.Name == "setujui" && loadCtx.Err() == nil {
-			if rep.Booking, err = checkBookings(ctx, st, s, r, time.Now(), loc); err != nil {
+			if rep.Booking, err = checkBookings(setup, st, s, r, time.Now(), loc); err != nil {
 				return nil, fmt.Errorf("over-booking check: %w", err)
 			}
 			logf("  approvals: %d approved, %d refused; store: %d approved, %d pending; %d violations",
@@ -477,4 +486,47 @@ func watchMemory(ctx context.Context, limitGiB float64, cancel context.CancelCau
 			}
 		}
 	}
+}
+
+// waitQuiet waits, at most limit, until the app has no request in flight
+// and the process has stopped computing: after a client timeout the app
+// goes on with the request, and the embedded engine goes on with a query
+// whose client gave up, so no request count alone tells. Quiet is less
+// than a tenth of a core over half a second (the load client is idle).
+func waitQuiet(ctx context.Context, inflight *atomic.Int64, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	last, lastAt := cpuTime(), time.Now()
+	for ctx.Err() == nil && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		if since := time.Since(lastAt); since >= 500*time.Millisecond {
+			now := cpuTime()
+			busy := now - last
+			last, lastAt = now, time.Now()
+			if inflight.Load() == 0 && (busy < 0 || busy < since/10) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cpuTime is the CPU time this process has used (user and system), or -1
+// where /proc/self/stat cannot tell.
+func cpuTime() time.Duration {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return -1
+	}
+	// The command name may contain spaces: fields count from its ")".
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	// Clock ticks of 1/100 s (USER_HZ on Linux).
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }

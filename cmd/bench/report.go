@@ -129,7 +129,12 @@ func (r *report) Markdown() string {
 		}
 	}
 	p("| Engine start and store open | %s |\n", dur(r.Engine))
-	p("| Seeding | %s |\n", dur(r.Seed))
+	p("| Seeding | %s", dur(r.Seed))
+	if d := r.Data; d != nil {
+		p(": demo %s, synthetic history %s, pending requests %s, counting %s", dur(d.DemoTime), dur(d.HistoryTime), dur(d.PendingTime),
+			dur(r.Seed-d.DemoTime-d.HistoryTime-d.PendingTime))
+	}
+	p(" |\n")
 	p("| App start-up: construction (`handlers.New`, `App`) to the first 200 of `GET /` | %s |\n\n", dur(r.Startup))
 
 	p("## Results\n\n")
@@ -171,6 +176,11 @@ func (r *report) Markdown() string {
 			"In the store afterwards: %s approved, %s still pending; %s sessions of the year ahead hold an approved visit.\n\n",
 			bc.Pool, bc.MaxDelegations, bc.Cap, thousands(bc.Approved), thousands(bc.Refused),
 			thousands(int64(bc.StoredApproved)), thousands(int64(bc.StillPending)), thousands(int64(bc.Sessions)))
+		if bc.Leftovers > 0 {
+			p("%d ledger entries or reservations are held for visits not approved there: left by writes that failed half-way "+
+				"(store timeouts under this load); they block a session, never over-book it, and the app's reconciliation "+
+				"(`ReconcileReservations`, every minute) releases them.\n\n", bc.Leftovers)
+		}
 		if bc.OK() {
 			p("**No over-booking**: every session ledger within its capacity, at most one approved visit per session, room and escort, " +
 				"every approval with its ledger entry and reservations.\n\n")
@@ -212,7 +222,7 @@ func (r *result) notes() []string {
 		out = append(out, "all pending requests used before the time was up")
 	}
 	if r.Drain >= time.Second || r.Busy > 0 {
-		s := fmt.Sprintf("server busy %s after the load with abandoned requests", dur(r.Drain))
+		s := fmt.Sprintf("app and engine busy %s after the load (requests the client gave up on)", dur(r.Drain))
 		if r.Busy > 0 {
 			s += fmt.Sprintf(", %d still running", r.Busy)
 		}

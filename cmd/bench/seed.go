@@ -39,6 +39,8 @@ type seeded struct {
 
 	Demo, History, Answers int
 	Notes                  []string
+	// How long each part of the seeding took.
+	DemoTime, HistoryTime, PendingTime time.Duration
 }
 
 // contenders is how many pending requests of the pool ask for one session:
@@ -52,6 +54,7 @@ const contenders = 2
 // years before this one, and opt.Pending pending requests to approve.
 func seedStore(ctx context.Context, st *models.Store, opt options, now time.Time, loc *time.Location) (*seeded, error) {
 	s := &seeded{}
+	t := time.Now()
 	demo, err := models.SeedDemo(ctx, st, now, loc)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
@@ -75,11 +78,15 @@ func seedStore(ctx context.Context, st *models.Store, opt options, now time.Time
 		return nil, errors.New("demo: no coordinator or leadership account")
 	}
 
+	s.DemoTime = time.Since(t)
+	t = time.Now()
 	lastYear := now.In(loc).Year() - 1
 	if s.Answers, err = models.SyntheticHistory(ctx, st, opt.Visits, lastYear, loc); err != nil {
 		return nil, fmt.Errorf("synthetic history: %w", err)
 	}
 	s.History = opt.Visits
+	s.HistoryTime = time.Since(t)
+	t = time.Now()
 
 	if s.Settings, err = st.HostSettings(ctx); err != nil {
 		return nil, err
@@ -192,5 +199,6 @@ func seedStore(ctx context.Context, st *models.Store, opt options, now time.Time
 	if s.FeedToken, err = st.FeedToken(ctx, s.Coordinator.ID, models.FeedHost, now); err != nil {
 		return nil, err
 	}
+	s.PendingTime = time.Since(t)
 	return s, nil
 }
