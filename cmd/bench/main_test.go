@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ledongthuc/pdf"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"golang.org/x/crypto/bcrypt"
+
+	"studitiru/models"
+	"studitiru/models/storetest"
 )
 
 // TestLoadToolRunsEndToEnd is the smoke test of `make bench`: a tiny
@@ -39,8 +44,8 @@ func TestLoadToolRunsEndToEnd(t *testing.T) {
 	if b == nil || !b.Ran {
 		t.Fatal("the approvals were not checked")
 	}
-	if !b.OK() {
-		t.Errorf("over-booking check failed: %v", b.Violations)
+	if !b.OK() || b.Leftovers > 0 {
+		t.Errorf("over-booking check failed: %v; %d leftover reservations", b.Violations, b.Leftovers)
 	}
 	if b.Approved == 0 || int64(b.StoredApproved) != b.Approved || b.StoredApproved+b.StillPending != b.Pool {
 		t.Errorf("approvals: %d answered 303, %d stored, %d pending of %d", b.Approved, b.StoredApproved, b.StillPending, b.Pool)
@@ -108,5 +113,49 @@ func TestFigures(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
+	}
+}
+
+// TestBookingCheckFindsOverBooking: the check must see a session given to
+// two delegations and approvals that bypassed the ledger, or its "no
+// over-booking" would mean nothing. Two approved visits are written into
+// one session directly, past every guard.
+func TestBookingCheckFindsOverBooking(t *testing.T) {
+	srv, err := storetest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	st := srv.Open(t)
+	loc, _ := time.LoadLocation("Asia/Makassar")
+	now := time.Now()
+	day := now.In(loc).AddDate(0, 0, 7)
+	slot := models.RequestedSlot{Date: models.DateKey(day), SessionID: "pagi"}
+	s := &seeded{Settings: models.DefaultHostSettings(), From: now.In(loc), To: now.In(loc).AddDate(1, 0, 0)}
+	var visits []models.Visit
+	for i, room := range []string{"aula", "rapat"} {
+		v := models.Visit{ID: bson.NewObjectID(), Status: models.StatusApproved, Participants: 24, RoomID: room,
+			SessionID: "pagi", Start: time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, loc).UTC(),
+			CreatedAt: now.UTC(), SubmissionKey: models.NewToken(), TrackingHash: models.NewToken(),
+			InstitutionName: fmt.Sprintf("Rombongan %d", i)}
+		v.End = v.Start.Add(3 * time.Hour)
+		visits = append(visits, v)
+		s.Pool = append(s.Pool, poolVisit{ID: v.ID, Slot: slot, Room: room})
+	}
+	if err := st.InsertVisitsBulk(t.Context(), visits, now, loc); err != nil {
+		t.Fatal(err)
+	}
+	b, err := checkBookings(t.Context(), st, s, &result{Outcomes: map[string]int64{"approved": 2}}, now, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := strings.Join(b.Violations, "\n")
+	for _, want := range []string{"session " + slot.Date + "/pagi: 2 approved visits", "has no ledger entry", "is not held by its approved visit"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("check does not report %q:\n%s", want, report)
+		}
+	}
+	if b.OK() || b.StoredApproved != 2 {
+		t.Errorf("check passed over-booking: %+v", b)
 	}
 }

@@ -131,8 +131,7 @@ func (r *report) Markdown() string {
 	p("| Engine start and store open | %s |\n", dur(r.Engine))
 	p("| Seeding | %s", dur(r.Seed))
 	if d := r.Data; d != nil {
-		p(": demo %s, synthetic history %s, pending requests %s, counting %s", dur(d.DemoTime), dur(d.HistoryTime), dur(d.PendingTime),
-			dur(r.Seed-d.DemoTime-d.HistoryTime-d.PendingTime))
+		p(": demo %s, synthetic history %s, pending requests %s", dur(d.DemoTime), dur(d.HistoryTime), dur(d.PendingTime))
 	}
 	p(" |\n")
 	p("| App start-up: construction (`handlers.New`, `App`) to the first 200 of `GET /` | %s |\n\n", dur(r.Startup))
