@@ -3,7 +3,7 @@ GO ?= go
 BOOTSTRAP_VERSION ?= 5.3.9
 EVENT_CALENDAR_VERSION ?= 5.10.1
 
-.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar bench-go bench-store
+.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar bench-go bench-store bench
 
 run: ## start the app on the embedded store at http://localhost:3000
 	$(GO) run ./app
@@ -24,6 +24,15 @@ bench-go: ## Go benchmarks of the domain functions (no store)
 # history on the embedded store (5,000 and 50,000 visits); slow (minutes).
 bench-store: ## store benchmarks: dashboard year and history page
 	$(GO) test ./models -run '^$$' -bench 'Dashboard|History' -benchmem -benchtime=3x -timeout 60m
+
+# bench: the load tool (cmd/bench). Seeds a fresh embedded store (5,000
+# visits by default), starts the app in-process on loopback and drives its
+# main pages with 64 connections, 5 s each, next to a bare Fiber baseline;
+# prints the Markdown report and writes it to docs/bench-latest.md. Flags
+# through BENCH_FLAGS, e.g. make bench BENCH_FLAGS='-visits 50000'.
+BENCH_FLAGS ?=
+bench: ## load test over HTTP: requests/s and latencies per endpoint
+	$(GO) run ./cmd/bench -o docs/bench-latest.md $(BENCH_FLAGS)
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
