@@ -18,32 +18,50 @@ import (
 const ReadCacheAge = time.Second
 
 type readCache[T any] struct {
-	mu    sync.Mutex
-	value T
-	gen   uint64
-	at    time.Time
-	ok    bool
+	mu      sync.Mutex
+	value   T
+	gen     uint64
+	at      time.Time
+	ok      bool
+	loading bool       // a caller is loading a fresh value
+	loadMu  sync.Mutex // one loader at a time
 }
 
-// get returns the cached value, or loads and keeps it. The generation is
-// read before loading, so a write during the load makes the next call
-// load again.
+// get returns the cached value, or loads and keeps it. While one caller
+// loads a fresh value, the others take the previous one rather than all
+// asking the store at once (the first load waits). The generation is read
+// before loading, so a write during the load makes the next call load
+// again.
 func (c *readCache[T]) get(s *Store, load func() (T, error)) (T, error) {
 	gen := s.gen.Load()
 	c.mu.Lock()
-	if c.ok && c.gen == gen && time.Since(c.at) < ReadCacheAge {
+	fresh := c.ok && c.gen == gen && time.Since(c.at) < ReadCacheAge
+	// Stale by age only: after this Store's own write, always wait.
+	if fresh || (c.ok && c.loading && c.gen == gen) {
 		v := c.value
+		c.mu.Unlock()
+		return v, nil
+	}
+	c.loading = true
+	c.mu.Unlock()
+	c.loadMu.Lock()
+	defer c.loadMu.Unlock()
+	c.mu.Lock()
+	if c.ok && c.gen == gen && time.Since(c.at) < ReadCacheAge { // loaded while we waited
+		v := c.value
+		c.loading = false
 		c.mu.Unlock()
 		return v, nil
 	}
 	c.mu.Unlock()
 	v, err := load()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.loading = false
 	if err != nil {
 		return v, err
 	}
-	c.mu.Lock()
 	c.value, c.gen, c.at, c.ok = v, gen, time.Now(), true
-	c.mu.Unlock()
 	return v, nil
 }
 
