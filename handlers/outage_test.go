@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"golang.org/x/crypto/bcrypt"
 
 	"studitiru/app/embedded"
@@ -110,5 +111,54 @@ func TestStoreOutageAnswers503AndRecoversAlone(t *testing.T) {
 		if res := e.do("GET", path, nil, coord); res.status != http.StatusOK {
 			t.Errorf("%s after recovery: %d", path, res.status)
 		}
+	}
+}
+
+// TestFormSentAgainAfterACrashGoesThrough: a process killed after claiming
+// a form's key but before storing its request left the claim behind. The
+// browser's retry of that form must not be told "already sent" and led to
+// a tracking link that does not exist: it stores the request. A real
+// double submission still makes one request.
+func TestFormSentAgainAfterACrashGoesThrough(t *testing.T) {
+	e := newEnv(t)
+	form := validRequest()
+	// What the killed process left: the claim, and nothing else.
+	if err := e.store.Claim(t.Context(), "submit:"+form.Get("form_key"), e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res := e.submit(form, map[string][]byte{"letter": testPDF()})
+	if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/lacak/") {
+		t.Fatalf("retry: %d %q", res.status, res.location)
+	}
+	page := e.do("GET", res.location, nil, "")
+	if page.status != http.StatusOK || !strings.Contains(page.body, "Pemerintah Kabupaten Blora") {
+		t.Fatalf("tracking page after the retry: %d", page.status)
+	}
+	again := e.submit(form, map[string][]byte{"letter": testPDF()})
+	if again.location != res.location {
+		t.Errorf("second retry: %q, want %q", again.location, res.location)
+	}
+	if n, _ := e.store.CountVisits(t.Context()); n != 1 {
+		t.Errorf("%d requests stored, want 1", n)
+	}
+
+	// Killed after storing the request but before queueing its
+	// acknowledgement: the retry queues it, once.
+	other := validRequest()
+	v := &models.Visit{ID: bson.NewObjectID(), Code: "ST-2026-0099", Status: models.StatusSubmitted,
+		InstitutionName: "Pemerintah Kota Kendari", Contact: models.Person{Name: "Rina", Email: "rina@kendarikota.go.id"},
+		SubmissionKey: other.Get("form_key"), TrackingHash: models.NewToken(), Language: "id",
+		CreatedAt: e.clock.Now().Add(-time.Minute), Version: 1}
+	if err := e.store.InsertVisit(t.Context(), v); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if res := e.submit(other, map[string][]byte{"letter": testPDF()}); res.status != http.StatusSeeOther {
+			t.Fatalf("retry of a stored request: %d", res.status)
+		}
+	}
+	mails, err := e.store.OutboxFor(t.Context(), v.ID)
+	if err != nil || len(mails) != 1 || mails[0].Kind != "request_received" || mails[0].To[0] != "rina@kendarikota.go.id" {
+		t.Errorf("acknowledgement after the retries: %+v %v", mails, err)
 	}
 }
