@@ -5,11 +5,12 @@ package main
 // writes and restarted (TestCrashMidBurstLosesNothingAnswered), and two
 // instances sharing one store (TestTwoInstancesShareOneStore).
 //
-// The child processes are this test binary itself, re-executed with
-// STUDITIRU_CHILD=1 so that TestAppProcess runs the application (run, as
-// main does). That is a real, separate process, and it needs no build step:
-// a `go build` here would compile every dependency once more whenever the
-// tests run with other flags (-race) than a plain build.
+// The child processes run the real binary, built once per test run with
+// `go build` (the first process test builds it; TestMain removes it). It is
+// built without -race even when the tests run with it: `make test` has
+// just compiled everything plainly for `go vet`, so this is a link of a
+// few seconds, and a race-instrumented engine would make these tests
+// minutes long.
 
 import (
 	"bytes"
@@ -22,7 +23,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -33,24 +33,46 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"golang.org/x/crypto/bcrypt"
 
 	"studitiru/models"
 	"studitiru/models/smtptest"
 )
 
-// TestAppProcess is the application when this binary runs as a child of
-// the process tests; otherwise it does nothing.
-func TestAppProcess(t *testing.T) {
-	if os.Getenv("STUDITIRU_CHILD") != "1" {
-		t.Skip("the child process of the process tests")
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if appBinary.dir != "" {
+		os.RemoveAll(appBinary.dir)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, nil, os.Getenv, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "studitiru:", err)
-		os.Exit(1)
+	os.Exit(code)
+}
+
+// appBinary is the application built for the process tests.
+var appBinary struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// buildApp builds the application (this package) once per test run.
+func buildApp(t *testing.T) string {
+	t.Helper()
+	appBinary.once.Do(func() {
+		started := time.Now()
+		if appBinary.dir, appBinary.err = os.MkdirTemp("", "st-bin-"); appBinary.err != nil {
+			return
+		}
+		appBinary.path = filepath.Join(appBinary.dir, "studitiru")
+		out, err := exec.Command("go", "build", "-o", appBinary.path, ".").CombinedOutput()
+		if err != nil {
+			appBinary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+		t.Logf("built the app in %v", time.Since(started).Round(time.Millisecond))
+	})
+	if appBinary.err != nil {
+		t.Fatal(appBinary.err)
 	}
-	os.Exit(0)
+	return appBinary.path
 }
 
 const (
@@ -73,8 +95,9 @@ type proc struct {
 func startProc(t *testing.T, env map[string]string) *proc {
 	t.Helper()
 	addr := freeAddr(t)
+	bin := buildApp(t)
 	vars := map[string]string{
-		"STUDITIRU_CHILD": "1", "LISTEN_ADDR": addr,
+		"LISTEN_ADDR": addr,
 		"ADMIN_EMAIL": procAdminEmail, "ADMIN_PASSWORD": procAdminPassword,
 		// The test's clients stand for many delegations behind a proxy on
 		// this machine: each names itself in X-Forwarded-For, so that the
@@ -100,7 +123,7 @@ func startProc(t *testing.T, env map[string]string) *proc {
 		environ = append(environ, k+"="+v)
 	}
 	p := &proc{t: t, base: "http://" + addr, logs: &syncBuffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(os.Args[0], "-test.run=^TestAppProcess$", "-test.count=1")
+	p.cmd = exec.Command(bin)
 	p.cmd.Env = environ
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
@@ -160,6 +183,7 @@ func openShared(t *testing.T, dataDir string) *models.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close(context.Background()) })
+	st.SetPasswordCost(bcrypt.MinCost) // the test's escorts never sign in
 	return st
 }
 
@@ -678,4 +702,170 @@ func mustLoc(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// TestTwoInstancesShareOneStore: a second instance uses the first one's
+// embedded engine (MONGODB_URI on its socket), as several instances share
+// a MongoDB. A session made on one works on the other; approvals of eight
+// requests for one session, sent at once through both, book it once (its
+// capacity is one delegation) although they alternate between two rooms
+// and two escorts, so only the session's ledger can refuse them; both
+// instances run the reminder job every second, yet each reminder is
+// queued once; and every email arrives exactly once.
+func TestTwoInstancesShareOneStore(t *testing.T) {
+	if os.Getenv("MONGODB_TEST_URI") != "" {
+		t.Skip("runs the embedded engine in child processes")
+	}
+	if testing.Short() {
+		t.Skip("starts application processes")
+	}
+	started := time.Now()
+	dir := shortTempDir(t)
+	box := smtptest.Start(t, smtptest.Options{})
+	withMail := func(env map[string]string) map[string]string {
+		env["SMTP_URL"], env["MAIL_FROM"], env["WORKER_INTERVAL"] = box.URL(true).String(), procMailFrom, "1s"
+		return env
+	}
+	a := startProc(t, withMail(map[string]string{"DATA_DIR": dir}))
+	b := startProc(t, withMail(map[string]string{"DATA_DIR": filepath.Join(dir, "b"), "MONGODB_URI": socketURI(dir)}))
+	both := []*proc{a, b}
+	st := openShared(t, dir)
+	ctx := t.Context()
+	loc := mustLoc(t)
+	wirawan, sari := newEscort(t, st, "I Made Wirawan"), newEscort(t, st, "Ni Kadek Sari")
+	target := freeSlots(t, st, 1)[0]
+
+	var visits []*models.Visit
+	for i := range 8 {
+		p := both[i%2]
+		status, location, err := newBrowser(t, p.base, fmt.Sprintf("10.5.0.%d", i)).
+			submit(p.base, requestForm(fmt.Sprintf("Pemerintah Kota Uji %d", i), target))
+		if err != nil || status != http.StatusSeeOther {
+			t.Fatalf("request %d: %d %v", i, status, err)
+		}
+		v, err := st.VisitByTrackingToken(ctx, trackingToken(location))
+		if err != nil {
+			t.Fatal(err)
+		}
+		visits = append(visits, v)
+	}
+
+	// Signed in on A, the same browser is signed in on B, and the form
+	// token made on A is valid there (the CSRF key is in the store).
+	staff := newBrowser(t, a.base, "10.6.0.1")
+	staff.signIn(a.base)
+	if status, page, err := staff.get(b.base + "/staf/permohonan"); err != nil || status != http.StatusOK || !strings.Contains(page, "Pemerintah Kota Uji 5") {
+		t.Fatalf("A's session on B: %d %v", status, err)
+	}
+
+	go8 := make(chan struct{})
+	results := make([]int, len(visits))
+	var wg sync.WaitGroup
+	for i, v := range visits {
+		wg.Go(func() {
+			room, escort := "aula", wirawan.ID
+			if i%2 == 1 {
+				room, escort = "rapat", sari.ID
+			}
+			p := both[(i/2)%2]
+			<-go8
+			status, _, err := staff.post(p.base+"/staf/permohonan/"+v.ID.Hex()+"/setujui", approvalForm(v, target, room, escort))
+			if err != nil {
+				t.Errorf("approval %d: %v", i, err)
+			}
+			results[i] = status
+		})
+	}
+	close(go8)
+	wg.Wait()
+	won := 0
+	for i, status := range results {
+		switch status {
+		case http.StatusSeeOther:
+			won++
+		case http.StatusConflict, http.StatusUnprocessableEntity: // full, taken, or changed meanwhile
+		default:
+			t.Errorf("approval %d: %d", i, status)
+		}
+	}
+	approved := 0
+	for _, v := range visits {
+		fresh, err := st.VisitByID(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh.Status == models.StatusApproved {
+			approved++
+		}
+	}
+	if won != 1 || approved != 1 {
+		t.Errorf("%d approvals answered, %d visits approved in the one-delegation session %v: want 1 and 1 (%v)", won, approved, target, results)
+	}
+	bookings, err := st.Bookings(ctx, time.Now().AddDate(0, 0, -1), time.Now().AddDate(1, 0, 0), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(bookings); n != 1 || bookings[0].Date != target.date || bookings[0].SessionID != target.session {
+		t.Errorf("ledger: %+v, want one booking of %v", bookings, target)
+	}
+	checkLedgers(t, st, time.Now())
+
+	// A visit tomorrow: both instances' jobs find it due for reminders.
+	start := time.Now().In(loc).AddDate(0, 0, 1)
+	start = time.Date(start.Year(), start.Month(), start.Day(), 9, 0, 0, 0, loc)
+	tomorrow := models.Visit{Status: models.StatusApproved, InstitutionName: "Pemerintah Kabupaten Muna Barat",
+		Contact: models.Person{Name: "La Ode Hasan", Email: "hasan@munabaratkab.go.id"}, Participants: 2,
+		Roster:    []models.RosterEntry{{Name: "La Ode Hasan", Position: "Asisten I", Gender: "L"}, {Name: "Wa Ode Sri", Position: "Staf", Gender: "P"}},
+		SessionID: "pagi", Start: start.UTC(), End: start.Add(3 * time.Hour).UTC(), RoomID: "rapat", Room: "Ruang Rapat DPMPTSP",
+		EscortIDs: []bson.ObjectID{wirawan.ID}, Escorts: []string{wirawan.Name}, Language: "id",
+		SubmissionKey: models.NewToken(), TrackingHash: models.NewToken(), CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
+	if err := st.InsertVisitsBulk(ctx, []models.Visit{tomorrow}, time.Now(), loc); err != nil {
+		t.Fatal(err)
+	}
+	visitID := func() bson.ObjectID {
+		v, err := st.VisitBySubmissionKey(ctx, tomorrow.SubmissionKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.ID
+	}()
+	kinds := func() map[string]int {
+		mails, err := st.OutboxFor(ctx, visitID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, m := range mails {
+			out[m.Kind]++
+		}
+		return out
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for kinds()["reminder_day_escort"] == 0 || kinds()["reminder_day_delegation"] == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reminders queued: %v\nA:\n%s\nB:\n%s", kinds(), a.logs, b.logs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(3 * time.Second) // three more runs of each instance's job
+	if got := kinds(); got["reminder_day_escort"] != 1 || got["reminder_day_delegation"] != 1 || len(got) != 2 {
+		t.Errorf("reminders queued for tomorrow's visit: %v, want each once", got)
+	}
+
+	all := waitOutboxSent(t, st, 20*time.Second)
+	checkDeliveredOnce(t, all, box)
+	var kindsSent []string
+	reminders := map[string]int{}
+	for _, m := range all {
+		kindsSent = append(kindsSent, m.Kind)
+		if strings.HasPrefix(m.Kind, "reminder_") {
+			reminders[m.VisitID.Hex()+" "+m.Kind+" "+strings.Join(m.To, ",")]++
+		}
+	}
+	for k, n := range reminders {
+		if n != 1 {
+			t.Errorf("reminder %s queued %d times", k, n)
+		}
+	}
+	t.Logf("%d messages, each delivered once: %v; whole test %v", len(all), kindsSent, time.Since(started).Round(time.Millisecond))
 }

@@ -18,8 +18,9 @@ import (
 //     released and this attempt stores the request;
 //   - died after storing it but before queueing the acknowledgement (the
 //     delegation's copy of the tracking link): the acknowledgement is
-//     queued now. A request younger than models.SubmissionGrace is left
-//     alone, as its first attempt may still be queueing it.
+//     queued now. For a request younger than models.SubmissionGrace, whose
+//     first attempt may be queueing it right now, that is decided once it
+//     is that old.
 func (h *Handlers) recoverSubmission(c *fiber.Ctx, visit *models.Visit, letter []byte, ack func(*models.Visit) *models.OutboxMessage, token string, now time.Time) error {
 	ctx := c.UserContext()
 	first, err := h.deps.Store.RecoverSubmission(ctx, visit.SubmissionKey)
@@ -33,16 +34,24 @@ func (h *Handlers) recoverSubmission(c *fiber.Ctx, visit *models.Visit, letter [
 		}
 		return err
 	}
-	if now.Sub(first.CreatedAt) < models.SubmissionGrace {
-		return nil
-	}
-	sent, err := h.deps.Store.OutboxFor(ctx, first.ID)
-	if err != nil {
-		return err
-	}
-	for _, m := range sent {
-		if m.Kind == "request_received" {
-			return nil
+	for waited := false; ; waited = true {
+		queued, err := h.deps.Store.OutboxFor(ctx, first.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range queued {
+			if m.Kind == "request_received" {
+				return nil
+			}
+		}
+		age := now.Sub(first.CreatedAt)
+		if waited || age >= models.SubmissionGrace {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(models.SubmissionGrace - age):
 		}
 	}
 	m := h.acknowledgement(c, first, token)
