@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/prometheus/common/expfmt"
 
 	"studitiru/handlers"
 	"studitiru/models"
@@ -57,6 +58,18 @@ func TestMetricsScrapeHasTheFamiliesAndNoTokens(t *testing.T) {
 	e.header = nil
 	if res.status != http.StatusOK || !strings.HasPrefix(res.header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("scrape: %d %q\n%.500s", res.status, res.header.Get("Content-Type"), res.body)
+	}
+	// What Prometheus reads: the text format, parsed by its own parser.
+	var parser expfmt.TextParser
+	families, err := parser.TextToMetricFamilies(strings.NewReader(res.body))
+	if err != nil {
+		t.Fatalf("the scrape is not in Prometheus' text format: %v", err)
+	}
+	for _, name := range []string{"studitiru_http_request_duration_seconds", "studitiru_write_conflicts_total",
+		"studitiru_outbox_messages", "studitiru_outbox_send_failures_total", "studitiru_store_up"} {
+		if families[name] == nil {
+			t.Errorf("no family %s", name)
+		}
 	}
 	for _, want := range []string{
 		`studitiru_http_request_duration_seconds_count{code="303",method="POST",route="/ajukan"} 1`,
