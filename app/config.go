@@ -35,6 +35,13 @@ type Config struct {
 	// DKIM signs outgoing mail when DKIM_SELECTOR, DKIM_DOMAIN and
 	// DKIM_KEY_FILE are all set; nil otherwise.
 	DKIM *models.DKIMOptions
+	// MetricsToken is the bearer token of /metrics; empty, /metrics
+	// answers only to requests from this machine.
+	MetricsToken string
+	// WorkerInterval is the period of the background jobs (reminders,
+	// expired sessions, stale claims); the outbox is polled at least
+	// every 10 s. Tests shorten it.
+	WorkerInterval time.Duration
 }
 
 // configVar ties one setting to its environment variable and flag.
@@ -57,6 +64,8 @@ var configVars = []configVar{
 	{"TRUSTED_PROXIES", "trusted-proxies", "", "IP/CIDR reverse proxy tepercaya, dipisah koma; IP klien lalu dibaca dari X-Forwarded-For"},
 	{"ADMIN_EMAIL", "admin-email", "", "surel admin pertama (hanya saat belum ada pengguna)"},
 	{"ADMIN_PASSWORD", "admin-password", "", "kata sandi admin pertama; kosong = dibuat acak dan dicetak sekali"},
+	{"METRICS_TOKEN", "metrics-token", "", "token Bearer untuk /metrics (min. 16 karakter); kosong = /metrics hanya dari mesin ini"},
+	{"WORKER_INTERVAL", "worker-interval", "1m", "jeda tugas berkala (pengingat, pembersihan sesi dan klaim), 1s–1h"},
 }
 
 // LoadConfig reads the environment through getenv, then args as flags.
@@ -91,6 +100,7 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (*Co
 		AdminEmail:    get("ADMIN_EMAIL"),
 		AdminPassword: *values["ADMIN_PASSWORD"],
 		Demo:          *demo,
+		MetricsToken:  get("METRICS_TOKEN"),
 	}
 	var problems []string
 	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
@@ -171,6 +181,15 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (*Co
 		}
 	}
 
+	if cfg.MetricsToken != "" && len(cfg.MetricsToken) < 16 {
+		bad("METRICS_TOKEN terlalu pendek: minimal 16 karakter acak")
+	}
+	if d, err := time.ParseDuration(get("WORKER_INTERVAL")); err != nil || d < time.Second || d > time.Hour {
+		bad("WORKER_INTERVAL %q harus durasi antara 1s dan 1h, mis. 1m", get("WORKER_INTERVAL"))
+	} else {
+		cfg.WorkerInterval = d
+	}
+
 	if cfg.AdminEmail != "" {
 		if _, err := mail.ParseAddress(cfg.AdminEmail); err != nil {
 			bad("ADMIN_EMAIL %q bukan alamat surel yang sah", cfg.AdminEmail)
@@ -192,6 +211,10 @@ func (c *Config) LogValue() slog.Value {
 	if c.SMTPURL != nil {
 		smtp = redactURI(c.SMTPURL.String())
 	}
+	metrics := "hanya dari mesin ini (METRICS_TOKEN kosong)"
+	if c.MetricsToken != "" {
+		metrics = "dengan token"
+	}
 	dkim := "tidak"
 	if c.DKIM != nil {
 		dkim = c.DKIM.Selector + "._domainkey." + c.DKIM.Domain
@@ -206,6 +229,8 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("dkim", dkim),
 		slog.String("timezone", c.Location.String()),
 		slog.Any("trusted_proxies", c.TrustedProxies),
+		slog.String("metrics", metrics),
+		slog.Duration("worker_interval", c.WorkerInterval),
 		slog.Bool("demo", c.Demo),
 	)
 }

@@ -94,6 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		TrustedProxies: cfg.TrustedProxies,
 		MailConfigured: cfg.SMTPURL != nil,
 		MailFrom:       cfg.MailFrom,
+		MetricsToken:   cfg.MetricsToken,
 	})
 	if err != nil {
 		return err
@@ -104,8 +105,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	if err != nil {
 		return err
 	}
+	if outbox != nil {
+		outbox.OnFailure = h.Metrics().OutboxSendFailed
+	}
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
-	workersDone := startWorkers(workerCtx, store, h, cfg.Location, logger, outbox)
+	workersDone := startWorkers(workerCtx, store, h, cfg.Location, logger, outbox, cfg.WorkerInterval)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.Listen(cfg.Addr) }()
@@ -262,13 +266,13 @@ func outboxWorker(cfg *Config, store *models.Store, logger *slog.Logger) (*model
 
 // startWorkers runs the background jobs until ctx ends; the returned
 // channel closes when they have all stopped. outbox may be nil.
-func startWorkers(ctx context.Context, store *models.Store, h *handlers.Handlers, loc *time.Location, logger *slog.Logger, outbox *models.OutboxWorker) <-chan struct{} {
+func startWorkers(ctx context.Context, store *models.Store, h *handlers.Handlers, loc *time.Location, logger *slog.Logger, outbox *models.OutboxWorker, every time.Duration) <-chan struct{} {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	if outbox != nil {
 		// Stopping lets the message in flight finish and hands the rest
 		// of its batch back (OutboxWorker.RunOnce).
-		wg.Go(func() { outbox.Run(ctx, 10*time.Second) })
+		wg.Go(func() { outbox.Run(ctx, min(10*time.Second, every)) })
 	}
 	go func() {
 		defer close(done)
@@ -278,7 +282,7 @@ func startWorkers(ctx context.Context, store *models.Store, h *handlers.Handlers
 		if err := store.MaintainView(ctx); err != nil && ctx.Err() == nil {
 			logger.Error("muat tampilan kunjungan", "err", err)
 		}
-		tick := time.NewTicker(time.Minute)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {

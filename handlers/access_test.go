@@ -95,6 +95,9 @@ var publicRoutes = map[string]bool{
 	"POST /lacak/:token/pilih": true, "GET /lacak/:token/perbaiki": true, "POST /lacak/:token/perbaiki": true,
 	"GET /lacak/:token/undangan.ics": true, "GET /kalender/:token.ics": true,
 	"GET /survei/:token": true, "POST /survei/:token": true,
+	// No session: METRICS_TOKEN as bearer, else only from this machine
+	// (TestMetricsAreGuarded).
+	"GET /metrics": true,
 }
 
 func TestEveryRouteHasAPolicy(t *testing.T) {

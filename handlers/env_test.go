@@ -57,22 +57,33 @@ const testPassword = "kata-sandi-uji-123"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	return newEnvOn(t, server.Open(t))
+	return newEnvWith(t, server.Open(t), nil)
 }
 
 // newEnvOn is newEnv on a store the test opened itself.
 func newEnvOn(t *testing.T, st *models.Store) *env {
 	t.Helper()
+	return newEnvWith(t, st, nil)
+}
+
+// newEnvWith is newEnv on a given store, with the dependencies changed
+// by with (nil: as newEnv).
+func newEnvWith(t *testing.T, st *models.Store, with func(*handlers.Deps)) *env {
+	t.Helper()
 	wita, _ := time.LoadLocation("Asia/Makassar")
 	clk := &clock{now: time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)}
-	h, err := handlers.New(context.Background(), handlers.Deps{
+	deps := handlers.Deps{
 		Store:    st,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Location: wita,
 		BaseURL:  &url.URL{Scheme: "http", Host: "localhost:3000"},
 		Now:      clk.Now,
 		Sessions: models.DefaultSessionPolicy(),
-	})
+	}
+	if with != nil {
+		with(&deps)
+	}
+	h, err := handlers.New(context.Background(), deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,6 +116,7 @@ type response struct {
 	location string
 	body     string
 	cookies  map[string]*http.Cookie
+	header   http.Header
 }
 
 // do sends a request; form values are sent urlencoded (POST). session is a
@@ -142,7 +154,8 @@ func (e *env) do(method, path string, form url.Values, session string, extraCook
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	out := response{status: res.StatusCode, location: res.Header.Get("Location"), body: string(b), cookies: map[string]*http.Cookie{}}
+	out := response{status: res.StatusCode, location: res.Header.Get("Location"), body: string(b), cookies: map[string]*http.Cookie{},
+		header: res.Header}
 	for _, c := range res.Cookies() {
 		out.cookies[c.Name] = c
 	}

@@ -26,6 +26,10 @@ func statusOf(err error) int {
 	if _, ok := models.AsValidation(err); ok {
 		return fiber.StatusUnprocessableEntity
 	}
+	// The store is down, cut off or too slow: temporary, try again later.
+	if models.StoreUnavailable(err) {
+		return fiber.StatusServiceUnavailable
+	}
 	return fiber.StatusInternalServerError
 }
 
@@ -62,7 +66,17 @@ func (h *Handlers) handleError(c *fiber.Ctx, err error) error {
 	if errors.Is(err, errCSRF) {
 		key = "error.csrf"
 	}
-	if status >= 500 {
+	if errors.Is(err, models.ErrConflict) {
+		h.countConflict(c)
+	}
+	// Before rendering: the page itself must not wait for the store.
+	if models.StoreUnreachable(err) {
+		h.storeUnreachable(err)
+	}
+	if status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, retryAfter)
+	}
+	if status >= 500 && err != errStoreDown { // the gate logs the outage once
 		h.deps.Logger.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	if h.views == nil {

@@ -263,6 +263,7 @@ func (h *Handlers) escortSaveFailed(c *fiber.Ctx, p *escortFormPage, err error) 
 		return true, h.render(c, fiber.StatusUnprocessableEntity, "escort_form", p)
 	}
 	if errors.Is(err, models.ErrConflict) {
+		h.countConflict(c)
 		p.Form.Error = "escort.conflict"
 		return true, h.render(c, fiber.StatusConflict, "escort_form", p)
 	}

@@ -30,6 +30,9 @@ type Deps struct {
 	// profile's mailbox stands in.
 	MailConfigured bool
 	MailFrom       string
+	// MetricsToken, when set, is the bearer token /metrics requires
+	// (METRICS_TOKEN); empty, /metrics answers only on this machine.
+	MetricsToken string
 }
 
 // Handlers serves the application's routes.
@@ -41,6 +44,8 @@ type Handlers struct {
 	hostCache hostCache  // the stored host profile, read at most every few seconds
 	months    monthCache // the public availability months, for a second
 	regions   *models.Regions
+	gate      storeGate // closed while the store is unreachable (outage.go)
+	metrics   *Metrics
 }
 
 // New parses the templates and loads the shared CSRF key from the store.
@@ -67,8 +72,10 @@ func New(ctx context.Context, deps Deps) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{deps: deps, views: v, csrfKey: key, trackKey: trackKey,
-		regions: regions}, nil
+	h := &Handlers{deps: deps, views: v, csrfKey: key, trackKey: trackKey,
+		regions: regions}
+	h.metrics = newMetrics(h)
+	return h, nil
 }
 
 // secureCookies is true when the app is served over https.

@@ -192,6 +192,7 @@ func (h *Handlers) outboxResend(c *fiber.Ctx) error {
 	version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
 	out, err := h.deps.Store.ResendOutbox(c.UserContext(), m.ID, version, h.deps.Now())
 	if errors.Is(err, models.ErrConflict) {
+		h.countConflict(c)
 		// A double click, or the message changed meanwhile: show it as it
 		// is now, with a word on why nothing happened.
 		if m, err = h.outboxMessage(c); err != nil {

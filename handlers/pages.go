@@ -64,7 +64,12 @@ func (h *Handlers) readyz(c *fiber.Ctx) error {
 	defer cancel()
 	if err := h.deps.Store.Ping(ctx); err != nil {
 		h.deps.Logger.Warn("readyz: store unreachable", "err", err)
+		if models.StoreUnreachable(err) {
+			h.storeUnreachable(err) // pages answer 503 at once from now
+		}
+		c.Set(fiber.HeaderRetryAfter, retryAfter)
 		return c.Status(fiber.StatusServiceUnavailable).SendString("store unreachable")
 	}
+	h.storeReachable()
 	return c.SendString("ready")
 }

@@ -232,6 +232,9 @@ func (p *Page) Field(name, typ, labelKey string, opts ...string) Field {
 // hostOrDefault is the stored host profile; if the store cannot be read the
 // defaults keep the page usable (the error is logged).
 func (h *Handlers) hostOrDefault(c *fiber.Ctx) models.HostProfile {
+	if !h.StoreUp() {
+		return h.hostCache.lastKnown() // an outage: do not wait for the store
+	}
 	p, err := h.hostProfile(c.UserContext())
 	if err != nil {
 		h.deps.Logger.Error("host profile", "err", err)

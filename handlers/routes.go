@@ -47,6 +47,8 @@ func (h *Handlers) Routes() []Route {
 		{"POST", "/bahasa", public, h.setLanguage},
 		{"GET", "/healthz", public, h.healthz},
 		{"GET", "/readyz", public, h.readyz},
+		// Prometheus: METRICS_TOKEN as bearer, else only from this machine.
+		{"GET", "/metrics", public, h.metricsPage},
 		{"GET", "/static/*", public, h.static()},
 
 		// Delegations: no account, a private link.
@@ -175,10 +177,12 @@ func (h *Handlers) App() *fiber.App {
 	}
 	app := fiber.New(cfg)
 	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
+	app.Use(h.observe)
 	app.Use(h.logRequests)
 	app.Use(h.securityHeaders)
 	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
 	app.Use(h.detectLanguage)
+	app.Use(h.guardStore)
 	app.Use(h.loadSession)
 	app.Use(h.checkCSRF)
 

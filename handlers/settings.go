@@ -481,6 +481,7 @@ func (h *Handlers) settingsResult(c *fiber.Ctx, p *settingsPage, err error, relo
 		return h.render(c, fiber.StatusConflict, "settings", p)
 	}
 	if errors.Is(err, models.ErrConflict) {
+		h.countConflict(c)
 		p.Form = Form{Values: map[string]string{}, Errors: map[string]string{}, Error: "settings.conflict"}
 		if err := reload(); err != nil {
 			return err

@@ -125,6 +125,7 @@ func (h *Handlers) userUpdate(c *fiber.Ctx) error {
 		return h.render(c, fiber.StatusUnprocessableEntity, "user_form", p)
 	}
 	if errors.Is(err, models.ErrConflict) {
+		h.countConflict(c)
 		p.Form.Error = "form.conflict"
 		return h.render(c, fiber.StatusConflict, "user_form", p)
 	}

@@ -226,6 +226,7 @@ func (h *Handlers) visitDaySave(c *fiber.Ctx) error {
 	}
 	err = h.deps.Store.SaveVisitDay(c.UserContext(), d, h.deps.Now())
 	if errors.Is(err, models.ErrConflict) {
+		h.countConflict(c)
 		current, cerr := h.deps.Store.VisitDayFor(c.UserContext(), v.ID)
 		if cerr != nil {
 			return cerr

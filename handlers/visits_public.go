@@ -287,6 +287,14 @@ func (h *Handlers) requestSubmit(c *fiber.Ctx) error {
 	ack := func(v *models.Visit) *models.OutboxMessage { return h.acknowledgement(c, v, token) }
 	err = h.deps.Store.SubmitRequest(ctx, visit, in.Letter, ack, h.deps.Location, now)
 	if errors.Is(err, models.ErrDuplicateSubmission) {
+		// Sent before — unless that attempt died half-way (a crash):
+		// see recovery.go.
+		if err = h.recoverSubmission(c, visit, in.Letter, ack, token, now); err != nil {
+			return err
+		}
+		err = models.ErrDuplicateSubmission // the request exists: its link
+	}
+	if errors.Is(err, models.ErrDuplicateSubmission) {
 		// A double click or a refresh: the first submission's link is the
 		// same one (the token is derived from the form key).
 		return c.Redirect("/lacak/"+token+"?baru=1", fiber.StatusSeeOther)

@@ -511,6 +511,7 @@ func (h *Handlers) decisionFailed(c *fiber.Ctx, v *models.Visit, name string, er
 // conflict tells the user that a colleague changed the request first and
 // shows it as it is now.
 func (h *Handlers) conflict(c *fiber.Ctx, current *models.Visit) error {
+	h.countConflict(c)
 	p, err := h.visitPageOf(c, current, "", "")
 	if err != nil {
 		return err

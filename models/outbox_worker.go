@@ -219,6 +219,11 @@ type OutboxWorker struct {
 
 	Batch int           // messages claimed at once; default 20
 	Lease time.Duration // how long a claim holds; default 10 min
+
+	// OnFailure, when set, hears of every failed attempt: permanent when
+	// the message is given up, else it will be retried (app/ counts them
+	// for /metrics).
+	OnFailure func(permanent bool)
 }
 
 // leaseMargin is kept in hand beyond the send timeout before a message is
@@ -344,6 +349,9 @@ func (w *OutboxWorker) retry(ctx context.Context, m *OutboxMessage, cause error)
 		w.failed(ctx, m, cause)
 		return
 	}
+	if w.OnFailure != nil {
+		w.OnFailure(false)
+	}
 	if err := w.Store.MarkRetry(ctx, m.ID, cause, next); err != nil {
 		w.logger().Error("catat percobaan ulang surel", "id", m.ID.Hex(), "err", err)
 		return
@@ -352,6 +360,9 @@ func (w *OutboxWorker) retry(ctx context.Context, m *OutboxMessage, cause error)
 }
 
 func (w *OutboxWorker) failed(ctx context.Context, m *OutboxMessage, cause error) {
+	if w.OnFailure != nil {
+		w.OnFailure(true)
+	}
 	if err := w.Store.MarkFailed(ctx, m.ID, cause, w.now()); err != nil {
 		w.logger().Error("catat kegagalan surel", "id", m.ID.Hex(), "err", err)
 		return
