@@ -50,6 +50,24 @@
       });
   }
 
+  // The widget marks its grid role="table" with cells but without the rows
+  // ARIA requires (its rows are CSS grid lines), which screen readers
+  // announce as a broken table. The list under the widget is the page's
+  // real table; the widget stays a region of buttons and links. It draws
+  // anew on every change of view or month, so the roles are taken off as
+  // they appear (with the table's column and row numbers).
+  var gridRoles = "[role=table],[role=grid],[role=rowgroup],[role=row],[role=cell],[role=gridcell],[role=columnheader],[role=rowheader]";
+  function dropGridRoles() {
+    el.querySelectorAll(gridRoles).forEach(function (n) { n.removeAttribute("role"); });
+    el.querySelectorAll("[aria-colindex],[aria-rowindex]").forEach(function (n) {
+      n.removeAttribute("aria-colindex");
+      n.removeAttribute("aria-rowindex");
+    });
+  }
+  new MutationObserver(dropGridRoles).observe(el, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-colindex", "aria-rowindex"]
+  });
+
   EventCalendar.create(el, {
     view: narrow ? "listMonth" : "dayGridMonth",
     date: d.date,
