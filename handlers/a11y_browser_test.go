@@ -54,7 +54,9 @@ func axeRun(src string, out *[]axeViolation) chromedp.Action[chromedp.Void] {
 // TestBrowserAccessibility runs axe-core (WCAG 2.1 A and AA rules) on the
 // main public and staff pages in one browser, on the demo records: no
 // page may have a serious or critical violation. The request form is also
-// checked at 360 px, empty and with the errors of a failed submit.
+// checked at 360 px, empty and with the errors of a failed submit, and so
+// are the tracking page, the calendar (a list there) and the dashboard.
+// A page that scrolls sideways fails too.
 func TestBrowserAccessibility(t *testing.T) {
 	e := newEnv(t)
 	if _, err := models.SeedDemo(t.Context(), e.store, e.clock.Now(), e.loc); err != nil {
@@ -181,6 +183,12 @@ func TestBrowserAccessibility(t *testing.T) {
 		{name: "email preview", path: "/staf/surel/" + invitation.ID.Hex(), ready: `#judul-surel`},
 		{name: "history", path: "/staf/riwayat", ready: `#daftar-riwayat`},
 		{name: "dashboard", path: "/staf/dasbor", ready: `#angka-kunci`,
+			before: []chromedp.Action[chromedp.Void]{chartsReady()}},
+
+		// On a phone the calendar is a list and the province map scrolls.
+		viewport(phone),
+		{name: "calendar at 360 px", path: "/staf/kalender", ready: `#kalender .ec-list .ec-event`},
+		{name: "dashboard at 360 px", path: "/staf/dasbor", ready: `#angka-kunci`,
 			before: []chromedp.Action[chromedp.Void]{chartsReady()}},
 	}
 
