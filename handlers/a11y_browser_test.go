@@ -52,10 +52,10 @@ func axeRun(src string, out *[]axeViolation) chromedp.Action[chromedp.Void] {
 }
 
 // TestBrowserAccessibility runs axe-core (WCAG 2.1 A and AA rules) on the
-// main public and staff pages in one browser: no page may have a serious or critical violation. The request form is also
-// checked at 360 px with the errors of a failed submit, and so are the
-// calendar (a list there) and the dashboard.
-// A page that scrolls sideways fails too.
+// main public and staff pages in one browser: no page may have a serious
+// or critical violation, nor scroll sideways. The request form with the
+// errors of a failed submit, the calendar (a list there) and the dashboard
+// are also checked at 360 px.
 func TestBrowserAccessibility(t *testing.T) {
 	e := newEnv(t)
 	src, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
