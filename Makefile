@@ -2,8 +2,9 @@
 GO ?= go
 BOOTSTRAP_VERSION ?= 5.3.9
 EVENT_CALENDAR_VERSION ?= 5.10.1
+AXE_VERSION ?= 4.14.1
 
-.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar bench-go bench-store bench
+.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar vendor-axe bench-go bench-store bench
 
 run: ## start the app on the embedded store at http://localhost:3000
 	$(GO) run ./app
@@ -77,4 +78,14 @@ vendor-event-calendar:
 	cp package/dist/event-calendar.min.js package/dist/event-calendar.min.css $(CURDIR)/templates/static/vendor/event-calendar/ && \
 	sed -i '/sourceMappingURL/d' $(CURDIR)/templates/static/vendor/event-calendar/*.css $(CURDIR)/templates/static/vendor/event-calendar/*.js && \
 	echo "@event-calendar/build $(EVENT_CALENDAR_VERSION) (MIT, includes Svelte, MIT) from the npm registry" > $(CURDIR)/templates/static/vendor/event-calendar/VERSION && \
+	rm -rf $$tmp
+
+# axe-core (Deque, MPL-2.0) for the accessibility browser test only: it lives
+# in handlers/testdata, is never embedded in the app nor served to users.
+vendor-axe:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+	tar -xzf axe-core-$(AXE_VERSION).tgz && \
+	mkdir -p $(CURDIR)/handlers/testdata/axe && \
+	cp package/axe.min.js package/LICENSE package/LICENSE-3RD-PARTY.txt $(CURDIR)/handlers/testdata/axe/ && \
+	echo "axe-core $(AXE_VERSION) (MPL-2.0) from the npm registry; test-only" > $(CURDIR)/handlers/testdata/axe/VERSION && \
 	rm -rf $$tmp

@@ -50,6 +50,33 @@
       });
   }
 
+  // The widget marks its month and week grids role="table" with cells but
+  // without the rows ARIA requires (its rows are CSS grid lines), and its
+  // list view role="list" on the element that also holds the toolbar;
+  // screen readers announce both as broken. The month list under the
+  // widget is the page's real table: the grids lose their table roles, and
+  // the list role moves to the element that holds the days. The widget
+  // draws anew on every change of view or month, so this runs on every
+  // change.
+  var gridRoles = "[role=table],[role=grid],[role=rowgroup],[role=row],[role=cell],[role=gridcell],[role=columnheader],[role=rowheader]";
+  function fixRoles() {
+    el.querySelectorAll(gridRoles + ",.ec[role]").forEach(function (n) { n.removeAttribute("role"); });
+    el.querySelectorAll("[aria-colindex],[aria-rowindex]").forEach(function (n) {
+      n.removeAttribute("aria-colindex");
+      n.removeAttribute("aria-rowindex");
+    });
+    el.querySelectorAll("[role=list]").forEach(function (n) {
+      if (!n.querySelector(":scope > [role=listitem]")) n.removeAttribute("role");
+    });
+    el.querySelectorAll("[role=listitem]").forEach(function (n) {
+      var p = n.parentElement;
+      if (p && p !== el && !p.classList.contains("ec") && p.getAttribute("role") !== "list") p.setAttribute("role", "list");
+    });
+  }
+  new MutationObserver(fixRoles).observe(el, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-colindex", "aria-rowindex"]
+  });
+
   EventCalendar.create(el, {
     view: narrow ? "listMonth" : "dayGridMonth",
     date: d.date,

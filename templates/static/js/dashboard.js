@@ -6,6 +6,10 @@
   var el = document.getElementById("dasbor-grafik");
   if (!el || typeof Chart === "undefined" || !window.fetch) return;
   var brand = "#0f4c5c", accent = "#e3b23c";
+  // Charts grow into place unless the reader asked for less motion.
+  if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
+    Chart.defaults.animation = false;
+  }
 
   function bar(id, series, label, horizontal) {
     var canvas = document.getElementById(id);
