@@ -23,8 +23,8 @@ bench-go: ## Go benchmarks of the domain functions (no store)
 
 # bench-store: the dashboard and history page over ten years of seeded
 # history on the embedded store (5,000 and 50,000 visits); slow (minutes).
-bench-store: ## store benchmarks: dashboard year and history page
-	$(GO) test ./models -run '^$$' -bench 'Dashboard|History' -benchmem -benchtime=3x -timeout 60m
+bench-store: ## store benchmarks: dashboard year, history page, view load
+	$(GO) test ./models -run '^$$' -bench 'Dashboard|History|ViewLoad' -benchmem -benchtime=10x -timeout 90m
 
 # bench: the load tool (cmd/bench). Seeds a fresh embedded store (5,000
 # visits by default), starts the app in-process on loopback and drives its
