@@ -62,7 +62,7 @@ func startApp(t *testing.T, dataDir string, args ...string) (string, *syncBuffer
 	go func() { done <- run(ctx, args, env, logs) }()
 
 	base := "http://" + addr
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		res, err := http.Get(base + "/healthz")
 		if err == nil {

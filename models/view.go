@@ -493,3 +493,18 @@ func (s *Store) collectionReplaced(ctx context.Context, col string, now time.Tim
 	}
 	return s.SaveViewSnapshot(ctx)
 }
+
+// visitFromStore finds a visit by a unique field in the store itself, for
+// the rare case that the view lacks a visit that exists: a crash between
+// writing it and logging the change. The visit is then applied and logged,
+// so every instance sees it. Only paths that already know the visit must
+// exist call it (a form's key whose claim is taken): on the embedded
+// engine the query reads the whole collection.
+func (s *Store) visitFromStore(ctx context.Context, field, value string, now time.Time) (*Visit, error) {
+	v, err := s.findVisit(ctx, bson.D{{Key: field, Value: value}})
+	if err != nil {
+		return nil, err
+	}
+	s.visitSaved(ctx, v, now)
+	return v, nil
+}
