@@ -19,7 +19,7 @@ var server *storetest.Server
 func TestMain(m *testing.M) { storetest.Main(m, &server) }
 
 func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return c
 }
