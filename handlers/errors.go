@@ -63,7 +63,7 @@ func (h *Handlers) handleError(c *fiber.Ctx, err error) error {
 		key = "error.csrf"
 	}
 	if status >= 500 {
-		h.deps.Logger.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		h.deps.Logger.Error("request failed", "method", c.Method(), "path", redactPath(c.Path()), "err", err)
 	}
 	if h.views == nil {
 		return c.Status(status).SendString("Terjadi kesalahan.")
