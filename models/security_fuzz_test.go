@@ -13,6 +13,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"image"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"reflect"
@@ -480,6 +482,43 @@ func FuzzInvitationText(f *testing.F) {
 		}
 		if cn := cal.Events()[0].Props.Get(ical.PropOrganizer).Params.Get(ical.ParamCommonName); cn != models.ICalParam(hostName) {
 			t.Fatalf("organizer CN %q, want %q", cn, models.ICalParam(hostName))
+		}
+	})
+}
+
+// FuzzUploadChecks: the two uploads checked by content, never by name.
+// A photo is accepted only if its header decodes as JPEG, PNG or WebP (the
+// format its bytes announce) within the pixel bounds; a letter only if it
+// is a PDF by its magic and end-of-file marker within the size limit.
+// Neither check panics on any input.
+func FuzzUploadChecks(f *testing.F) {
+	f.Add(testPNG(4, 3))
+	f.Add(testJPEG(8, 8))
+	f.Add(testWebP())
+	f.Add([]byte(minimalPDF))
+	f.Add([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"))
+	f.Add([]byte("<html><script>window.__xss=1</script></html>"))
+	f.Add([]byte("%PDF-1.7\n<script>window.__xss=1</script>\n%%EOF"))
+	f.Add(append([]byte("\x89PNG\r\n\x1a\n"), "not an image"...))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if models.PhotoProblem(b) == "" {
+			cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+			if err != nil || (format != "jpeg" && format != "png" && format != "webp") {
+				t.Fatalf("accepted a photo that is not one: %q, %v", format, err)
+			}
+			if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > models.MaxPhotoPixels || cfg.Height > models.MaxPhotoPixels ||
+				cfg.Width*cfg.Height > models.MaxPhotoArea {
+				t.Fatalf("accepted %d×%d pixels", cfg.Width, cfg.Height)
+			}
+			if ct := http.DetectContentType(b); !strings.HasPrefix(ct, "image/") {
+				t.Fatalf("accepted a photo sniffed as %s", ct)
+			}
+		}
+		if models.LetterProblem(b) == "" {
+			if !bytes.HasPrefix(b, []byte("%PDF-")) || len(b) > models.MaxLetterBytes ||
+				!bytes.Contains(b[max(0, len(b)-2048):], []byte("%%EOF")) {
+				t.Fatalf("accepted a letter that is not a PDF: %.40q", b)
+			}
 		}
 	})
 }
