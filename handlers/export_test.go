@@ -5,3 +5,6 @@ var (
 	SafeFileName = safeFileName
 	RedactPath   = redactPath
 )
+
+// SafeNext is the sign-in form's check of where to go afterwards.
+var SafeNext = safeNext

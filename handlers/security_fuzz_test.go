@@ -82,3 +82,36 @@ func FuzzRedactPath(f *testing.F) {
 		}
 	})
 }
+
+// browserReads is what a browser makes of a Location value relative to a
+// page of this site (WHATWG URL parsing, as far as it matters here): C0
+// controls and spaces trimmed at both ends, tabs and line breaks removed
+// anywhere, backslashes read as slashes.
+func browserReads(s string) string {
+	s = strings.TrimFunc(s, func(r rune) bool { return r <= 0x20 })
+	s = strings.NewReplacer("\t", "", "\n", "", "\r", "", `\`, "/").Replace(s)
+	return s
+}
+
+// FuzzSafeNext: whatever "next" the sign-in link carries, the page it
+// leads to after sign-in is on this site as a browser reads it — a path
+// starting with one "/" — and fits in a header (no control character).
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/staf/permohonan?status=diajukan", "https://evil.example/", "//evil.example/", `/\evil.example`,
+		"/\t/evil.example", "/\n/evil.example", " //evil.example", "/\x00/x", "/%2F%2Fevil.example", "/\u3000/evil.example", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		got := handlers.SafeNext(next)
+		read := browserReads(got)
+		if !strings.HasPrefix(read, "/") || strings.HasPrefix(read, "//") {
+			t.Fatalf("next %q leads to %q, which a browser reads as %q", next, got, read)
+		}
+		if strings.ContainsFunc(got, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			t.Fatalf("next %q leads to %q, which holds a control character", next, got)
+		}
+		if got != next && got != "/staf" {
+			t.Fatalf("next %q changed to %q", next, got)
+		}
+	})
+}
