@@ -3,7 +3,7 @@ GO ?= go
 BOOTSTRAP_VERSION ?= 5.3.9
 EVENT_CALENDAR_VERSION ?= 5.10.1
 
-.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar bench-go bench-store
+.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar bench-go bench-store fuzz
 
 run: ## start the app on the embedded store at http://localhost:3000
 	$(GO) run ./app
@@ -24,6 +24,19 @@ bench-go: ## Go benchmarks of the domain functions (no store)
 # history on the embedded store (5,000 and 50,000 visits); slow (minutes).
 bench-store: ## store benchmarks: dashboard year and history page
 	$(GO) test ./models -run '^$$' -bench 'Dashboard|History' -benchmem -benchtime=3x -timeout 60m
+
+# fuzz: the long fuzz runs, one target after another with one worker
+# (FUZZTIME each, 10 minutes by default: about two hours in all). `make
+# test` already runs every seed corpus; results are in docs/SECURITY.md.
+FUZZTIME ?= 10m
+FUZZ_MODELS = FuzzRequestValidate FuzzParseRosterCSV FuzzParseRosterXLSX FuzzParseHolidayICS FuzzNormalizePhone \
+	FuzzNormalizeEmail FuzzPrivateLinkTokens FuzzICalSanitise FuzzInvitationText FuzzUploadChecks
+FUZZ_HANDLERS = FuzzSafeFileName FuzzRedactPath FuzzSafeNext
+fuzz: ## long fuzz runs: every target for FUZZTIME (default 10m), one at a time
+	@set -e; for t in $(FUZZ_MODELS); do \
+		$(GO) test ./models -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -parallel 1 -timeout 0; done; \
+	for t in $(FUZZ_HANDLERS); do \
+		$(GO) test ./handlers -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -parallel 1 -timeout 0; done
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
