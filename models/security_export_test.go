@@ -16,3 +16,6 @@ var (
 
 // ICalMaxParam is the cut of a parameter value, in characters.
 const ICalMaxParam = icalMaxParam
+
+// PasswordCostOf is the bcrypt cost the store hashes new passwords with.
+func PasswordCostOf(s *Store) int { return s.passwordCost }
