@@ -151,6 +151,18 @@ func TestBrowserHostileTextStaysInert(t *testing.T) {
 			return nil
 		})
 	}
+	// open navigates and waits until the new page has loaded, so that a
+	// check never runs on the page before.
+	open := func(path string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := chromedp.Navigate(base+path)(ctx, tg); err != nil {
+				return err
+			}
+			part, _, _ := strings.Cut(path, "?")
+			_, err := waitURL(part)(ctx, tg)
+			return err
+		})
+	}
 	q := url.QueryEscape(xssScript)
 	user := e.users[models.RoleCoordinator]
 	row := fmt.Sprintf(`tr[data-code=%q]`, v.Code)
@@ -158,44 +170,44 @@ func TestBrowserHostileTextStaysInert(t *testing.T) {
 		name   string
 		action chromedp.Action[chromedp.Void]
 	}{
-		{"open /masuk", chromedp.Navigate(base + "/masuk")},
+		{"open /masuk", open("/masuk")},
 		{"email", chromedp.SendKeys(chromedp.CSS(`#f-email`), user.Email)},
 		{"password", chromedp.SendKeys(chromedp.CSS(`#f-password`), testPassword)},
 		{"sign in", chromedp.Click(chromedp.CSS(`#form-masuk button[type=submit]`))},
 		{"dashboard", waitURL("/staf")},
 
-		{"inbox", chromedp.Navigate(base + "/staf/permohonan?status=disetujui")},
+		{"inbox", open("/staf/permohonan?status=disetujui")},
 		{"inbox row", chromedp.WaitVisible(chromedp.CSS(`#daftar-permohonan ` + row))},
 		{"check inbox", check("inbox")},
-		{"inbox searched", chromedp.Navigate(base + "/staf/permohonan?q=" + q)},
+		{"inbox searched", open("/staf/permohonan?q=" + q)},
 		{"search form", chromedp.WaitVisible(chromedp.CSS(`main`))},
 		{"check inbox search", check("inbox search")},
-		{"request page", chromedp.Navigate(base + "/staf/permohonan/" + v.ID.Hex())},
+		{"request page", open("/staf/permohonan/" + v.ID.Hex())},
 		{"decision panel", chromedp.WaitVisible(chromedp.CSS(`#keputusan`))},
 		{"check request page", check("request page")},
-		{"calendar", chromedp.Navigate(base + "/staf/kalender?bulan=2026-03")},
+		{"calendar", open("/staf/kalender?bulan=2026-03")},
 		{"visit in the widget", chromedp.WaitVisible(chromedp.CSS(`#kalender .ec-event.cal-ev-visit`))},
 		{"check calendar", check("calendar")},
 		{"list view", chromedp.Click(chromedp.CSS(`#kalender .ec-toolbar button.ec-listMonth`))},
 		{"list shown", chromedp.WaitVisible(chromedp.CSS(`#kalender .ec-list .cal-ev-meta`))},
 		{"check calendar list", check("calendar list")},
-		{"history", chromedp.Navigate(base + "/staf/riwayat")},
+		{"history", open("/staf/riwayat")},
 		{"history row", chromedp.WaitVisible(chromedp.CSS(`#daftar-riwayat ` + row))},
 		{"check history", check("history")},
-		{"history searched", chromedp.Navigate(base + "/staf/riwayat?q=" + q)},
+		{"history searched", open("/staf/riwayat?q=" + q)},
 		{"history form", chromedp.WaitVisible(chromedp.CSS(`#r-q`))},
 		{"check history search", check("history search")},
-		{"outbox", chromedp.Navigate(base + "/staf/surel")},
+		{"outbox", open("/staf/surel")},
 		{"outbox list", chromedp.WaitVisible(chromedp.CSS(`#daftar-surel`))},
 		{"check outbox", check("outbox")},
-		{"preview", chromedp.Navigate(base + "/staf/surel/" + invitation.ID.Hex())},
+		{"preview", open("/staf/surel/" + invitation.ID.Hex())},
 		{"preview frame", chromedp.WaitVisible(chromedp.CSS(`#pratinjau-html`))},
 		{"check preview", check("outbox preview")},
 
-		{"tracking page", chromedp.Navigate(base + "/lacak/" + token)},
+		{"tracking page", open("/lacak/" + token)},
 		{"status", chromedp.WaitVisible(chromedp.CSS(`#status`))},
 		{"check tracking page", check("tracking page")},
-		{"request form", chromedp.Navigate(base + "/ajukan")},
+		{"request form", open("/ajukan")},
 		{"form", chromedp.WaitVisible(chromedp.CSS(`#form-ajukan`))},
 		{"institution", chromedp.SetValue(chromedp.CSS(`#f-institution_name`), "Pemkab "+xssScript)},
 		{"leader", chromedp.SetValue(chromedp.CSS(`#f-leader_name`), xssImg)},
@@ -206,7 +218,8 @@ func TestBrowserHostileTextStaysInert(t *testing.T) {
 	}
 	for _, step := range steps {
 		if err := doStep(ctx, step.action); err != nil {
-			t.Fatalf("browser step %q: %v (console: %v)", step.name, err, console.all())
+			where, _ := chromedp.Run(ctx, chromedp.Location())
+			t.Fatalf("browser step %q at %s: %v (console: %v)", step.name, where, err, console.all())
 		}
 	}
 
