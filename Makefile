@@ -4,7 +4,7 @@ BOOTSTRAP_VERSION ?= 5.3.9
 EVENT_CALENDAR_VERSION ?= 5.10.1
 AXE_VERSION ?= 4.14.1
 
-.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar vendor-axe bench-go bench-store bench
+.PHONY: run demo test check fmt vet unit browser-deps screenshots vendor vendor-event-calendar vendor-axe bench-go bench-store bench fuzz
 
 run: ## start the app on the embedded store at http://localhost:3000
 	$(GO) run ./app
@@ -34,6 +34,19 @@ bench-store: ## store benchmarks: dashboard year, history page, view load
 BENCH_FLAGS ?=
 bench: ## load test over HTTP: requests/s and latencies per endpoint
 	$(GO) run ./cmd/bench -o docs/bench-latest.md $(BENCH_FLAGS)
+
+# fuzz: the long fuzz runs, one target after another with one worker
+# (FUZZTIME each, 10 minutes by default: about two hours in all). `make
+# test` already runs every seed corpus; results are in docs/SECURITY.md.
+FUZZTIME ?= 10m
+FUZZ_MODELS = FuzzRequestValidate FuzzParseRosterCSV FuzzParseRosterXLSX FuzzParseHolidayICS FuzzNormalizePhone \
+	FuzzNormalizeEmail FuzzPrivateLinkTokens FuzzICalSanitise FuzzInvitationText FuzzUploadChecks
+FUZZ_HANDLERS = FuzzSafeFileName FuzzRedactPath FuzzSafeNext
+fuzz: ## long fuzz runs: every target for FUZZTIME (default 10m), one at a time
+	@set -e; for t in $(FUZZ_MODELS); do \
+		$(GO) test ./models -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -parallel 1 -timeout 0; done; \
+	for t in $(FUZZ_HANDLERS); do \
+		$(GO) test ./handlers -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -parallel 1 -timeout 0; done
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -19,10 +19,20 @@ type signInPage struct {
 // safeNext accepts only a local path as the page to return to after sign-in,
 // so the sign-in form cannot be used to send staff to another site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if !localPath(next) {
 		return "/staf"
 	}
 	return next
+}
+
+// localPath reports whether s is a path on this site that no browser reads
+// as another site's address: it starts with exactly one "/" and holds no
+// backslash (browsers read it as "/") and no control character (browsers
+// drop tabs and line breaks from a URL, so "/\t/evil.example" would become
+// "//evil.example"; other controls would break the Location header).
+func localPath(s string) bool {
+	return strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") &&
+		!strings.ContainsFunc(s, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f })
 }
 
 func (h *Handlers) signInForm(c *fiber.Ctx) error {
@@ -158,7 +168,7 @@ func (h *Handlers) setLanguage(c *fiber.Ctx) error {
 	lang := models.SupportedLanguage(c.FormValue("lang"))
 	h.setCookie(c, langCookie, lang, 365*24*time.Hour)
 	back := c.FormValue("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.ContainsAny(back, "\\\r\n") {
+	if !localPath(back) {
 		back = "/"
 	}
 	return c.Redirect(back, fiber.StatusSeeOther)

@@ -77,7 +77,7 @@ func (h *Handlers) handleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, retryAfter)
 	}
 	if status >= 500 && err != errStoreDown { // the gate logs the outage once
-		h.deps.Logger.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		h.deps.Logger.Error("request failed", "method", c.Method(), "path", redactPath(c.Path()), "err", err)
 	}
 	if h.views == nil {
 		return c.Status(status).SendString("Terjadi kesalahan.")

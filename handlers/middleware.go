@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,7 +32,8 @@ const (
 )
 
 // logRequests writes one structured line per request: method, path (without
-// the query, which may carry tokens), status and duration.
+// the query, and with the secret of a private link redacted, see
+// redactPath), status and duration.
 func (h *Handlers) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -46,11 +48,105 @@ func (h *Handlers) logRequests(c *fiber.Ctx) error {
 	}
 	h.deps.Logger.LogAttrs(c.UserContext(), level, "http",
 		slog.String("method", c.Method()),
-		slog.String("path", c.Path()),
+		slog.String("path", redactPath(c.Path())),
 		slog.Int("status", status),
 		slog.Duration("duration", time.Since(start)),
 	)
 	return err
+}
+
+// secretRoutes are the first path segments of the private links whose next
+// segment is the credential itself: a delegation's tracking link, a survey
+// link, a staff member's calendar subscription. Whoever reads the logs
+// must not be able to open them.
+var secretRoutes = map[string]bool{"lacak": true, "survei": true, "kalender": true}
+
+// minTokenLength: a run of this many URL-safe base64 characters or more
+// is taken for a token wherever it appears in a path. All tokens the app
+// makes are longer (tracking 24, feed 32, survey 48 characters).
+const minTokenLength = 20
+
+// redactPath replaces the credential in a logged path by "…", so that
+// "/lacak/<token>/surat" is logged as "/lacak/…/surat" and
+// "/kalender/<token>.ics" as "/kalender/….ics". The first segment is
+// compared as routing compares it (any case, and percent-decoded, since a
+// client may write it so even if it then does not route). Anywhere else,
+// whatever looks like a token is redacted too, except a 24-digit hex
+// object id, which names a record and is no secret.
+func redactPath(p string) string {
+	segs := strings.Split(p, "/")
+	first := true // no non-empty segment seen yet
+	secretNext := false
+	for i, seg := range segs {
+		if seg == "" {
+			continue
+		}
+		switch {
+		case secretNext:
+			segs[i] = redactSegment(seg)
+			secretNext = false
+		case first:
+			name := seg
+			if u, err := url.PathUnescape(seg); err == nil {
+				name = u
+			}
+			secretNext = secretRoutes[strings.ToLower(name)]
+			segs[i] = redactTokens(seg)
+		default:
+			segs[i] = redactTokens(seg)
+		}
+		first = false
+	}
+	return strings.Join(segs, "/")
+}
+
+// redactSegment hides a whole segment, keeping the ".ics" of a feed's
+// file name.
+func redactSegment(seg string) string {
+	if len(seg) > 4 && strings.EqualFold(seg[len(seg)-4:], ".ics") {
+		return "…" + seg[len(seg)-4:]
+	}
+	return "…"
+}
+
+// redactTokens replaces every run of at least minTokenLength URL-safe
+// base64 characters in seg by "…", unless the run is a hex object id.
+func redactTokens(seg string) string {
+	var b strings.Builder
+	run := 0 // start of the current run of token characters
+	flush := func(end int) {
+		if r := seg[run:end]; len(r) >= minTokenLength && !isObjectID(r) {
+			b.WriteString("…")
+		} else {
+			b.WriteString(r)
+		}
+	}
+	for i := 0; i < len(seg); i++ {
+		if !tokenByte(seg[i]) {
+			flush(i)
+			b.WriteByte(seg[i])
+			run = i + 1
+		}
+	}
+	flush(len(seg))
+	return b.String()
+}
+
+func tokenByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_'
+}
+
+// isObjectID: 24 lowercase hex digits, as ObjectID.Hex writes them.
+func isObjectID(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // contentSecurityPolicy allows only the app's own scripts, styles and

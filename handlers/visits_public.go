@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -429,16 +431,24 @@ func (h *Handlers) readRoster(c *fiber.Ctx, p *requestPage, into *[]models.Roste
 	return false, nil
 }
 
-// safeFileName keeps a letter's name displayable and harmless.
+// safeFileName keeps a letter's name displayable and harmless: no path
+// separators, quotes or markup, no control, format (bidi override) or
+// line-separator characters, valid UTF-8 (invalid bytes become U+FFFD) and
+// at most 120 bytes, cut between characters.
 func safeFileName(name string) string {
 	name = strings.Map(func(r rune) rune {
-		if r < 32 || strings.ContainsRune(`/\"<>:|?*`, r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || (unicode.IsSpace(r) && r != ' ') ||
+			strings.ContainsRune(`/\"<>:|?*`, r) {
 			return '_'
 		}
 		return r
 	}, name)
 	if len(name) > 120 {
-		name = name[:120]
+		cut := 120
+		for !utf8.RuneStart(name[cut]) {
+			cut--
+		}
+		name = name[:cut]
 	}
 	if name == "" {
 		name = "surat-permohonan.pdf"

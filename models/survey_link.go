@@ -46,21 +46,39 @@ func surveyMAC(serverKey []byte, submissionKey string) string {
 // VisitBySurveyToken finds the visit of a survey link; a malformed, forged
 // or unknown token is ErrNotFound, without saying which.
 func (s *Store) VisitBySurveyToken(ctx context.Context, serverKey []byte, token string) (*Visit, error) {
-	if len(token) != 48 {
-		return nil, ErrNotFound
-	}
-	id, err := bson.ObjectIDFromHex(token[:24])
-	if err != nil {
+	id, mac, ok := splitSurveyToken(token)
+	if !ok {
 		return nil, ErrNotFound
 	}
 	v, err := s.VisitByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !hmac.Equal([]byte(token[24:]), []byte(surveyMAC(serverKey, v.SubmissionKey))) {
+	if !surveyMACValid(serverKey, v.SubmissionKey, mac) {
 		return nil, ErrNotFound
 	}
 	return v, nil
+}
+
+// surveyTokenLength: 24 hex digits of the visit id and 24 characters of MAC.
+const surveyTokenLength = 48
+
+// splitSurveyToken takes a survey link's token apart into the visit id and
+// the MAC, without any lookup; ok is false for a malformed token.
+func splitSurveyToken(token string) (id bson.ObjectID, mac string, ok bool) {
+	if len(token) != surveyTokenLength {
+		return id, "", false
+	}
+	id, err := bson.ObjectIDFromHex(token[:24])
+	if err != nil {
+		return id, "", false
+	}
+	return id, token[24:], true
+}
+
+// surveyMACValid checks a token's MAC in constant time.
+func surveyMACValid(serverKey []byte, submissionKey, mac string) bool {
+	return hmac.Equal([]byte(mac), []byte(surveyMAC(serverKey, submissionKey)))
 }
 
 // SurveyLimit is how many answers a visit accepts: one per participant.

@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -129,8 +130,13 @@ func PasswordProblem(password string) string {
 	return ""
 }
 
+// validEmail accepts a bare address (no display name, no comment) that
+// net/mail reads back as itself. Beyond net/mail it refuses every kind of
+// white space, control and format character: net/mail lets UTF-8 such as a
+// no-break space, a line separator or a right-to-left override through,
+// which would make an address look like another on the staff's pages.
 func validEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " \r\n<>\"") {
+	if len(s) > 254 || strings.ContainsAny(s, " \r\n<>\"") || strings.ContainsFunc(s, invisibleRune) {
 		return false
 	}
 	addr, err := mail.ParseAddress(s)
@@ -156,4 +162,10 @@ func NewPassword() string {
 		out.WriteByte(alphabet[int(c)%len(alphabet)])
 	}
 	return out.String()
+}
+
+// invisibleRune: white space, control and format (Cf: zero-width, bidi
+// override) characters, none of which belongs in an address.
+func invisibleRune(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
