@@ -7,3 +7,7 @@ func (s *Store) ViewFromSnapshot() bool {
 	defer s.view.mu.RUnlock()
 	return s.view.fromSnapshot
 }
+
+// KeepChanges sets how many log entries a snapshot keeps behind it (tests
+// prune with small numbers).
+func (s *Store) KeepChanges(n int64) { s.view.keptChanges = n }

@@ -32,6 +32,13 @@ import (
 // applies its own writes at once. Correctness never rests on the view being
 // fresh: approvals re-check capacity in the slot ledgers with claims.
 //
+// Log entries are keyed by their number written as a fixed-width string:
+// the embedded engine finds a string _id through SQLite's key, an integer
+// one only by reading the whole collection. Looking up an entry that does
+// not exist yet (every sync ends with one) still costs a pass over the
+// collection there, so the log is pruned behind the snapshots
+// (view_snapshot.go) and stays a few hundred entries long.
+//
 // A write whose log entry is lost (a crash between the two inserts) is seen
 // by other instances when the document next changes or when they restart;
 // the instance that wrote it had applied it already.
@@ -49,10 +56,26 @@ const headHintEvery = 32
 // changeEntry is one line of the change log. A zero Doc means "the whole
 // collection changed" (bulk inserts of the demo seed and benchmarks).
 type changeEntry struct {
-	Seq int64         `bson:"_id"`
+	ID  string        `bson:"_id"` // changeKey(Seq)
+	Seq int64         `bson:"seq"`
 	Col string        `bson:"col"`
 	Doc bson.ObjectID `bson:"doc"`
 	At  time.Time     `bson:"at"`
+}
+
+// changeKey is the _id of log entry seq; keys sort as their numbers.
+func changeKey(seq int64) string { return fmt.Sprintf("%019d", seq) }
+
+// changeAt reads log entry seq; ok is false when it does not exist.
+func (s *Store) changeAt(ctx context.Context, seq int64) (e changeEntry, ok bool, err error) {
+	err = s.db.Collection(colChanges).FindOne(ctx, bson.D{{Key: "_id", Value: changeKey(seq)}}).Decode(&e)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return e, false, nil
+	}
+	if err != nil {
+		return e, false, fmt.Errorf("store: change log: %w", err)
+	}
+	return e, true, nil
 }
 
 // memView is a Store's view. mu guards the maps; syncMu makes one caller at
@@ -70,6 +93,7 @@ type memView struct {
 	snapshotKnown bool  // a snapshot exists (view_snapshot.go)
 	snapshotSeq   int64 // the log position of the newest one
 	fromSnapshot  bool  // the view was loaded from one (for tests)
+	keptChanges   int64 // log entries kept behind a snapshot (view_snapshot.go)
 
 	visits       map[bson.ObjectID]*Visit
 	byTracking   map[string]bson.ObjectID
@@ -78,7 +102,7 @@ type memView struct {
 }
 
 func newMemView() *memView {
-	return &memView{own: map[int64]bool{}}
+	return &memView{own: map[int64]bool{}, keptChanges: defaultKeptChanges}
 }
 
 // listCopy is what the view keeps of a visit: everything lists, calendars,
@@ -117,6 +141,15 @@ func (vw *memView) putVisit(v *Visit) bool {
 	}
 	vw.putVisitLocked(listCopy(v))
 	return true
+}
+
+// replaceVisitsLocked makes visits the view's whole set of visits.
+func (vw *memView) replaceVisitsLocked(visits []*Visit) {
+	vw.visits = make(map[bson.ObjectID]*Visit, len(visits))
+	vw.byTracking, vw.bySubmission = map[string]bson.ObjectID{}, map[string]bson.ObjectID{}
+	for _, v := range visits {
+		vw.putVisitLocked(v)
+	}
 }
 
 func (vw *memView) putVisitLocked(v *Visit) {
@@ -183,14 +216,13 @@ func (s *Store) noteChange(ctx context.Context, col string, id bson.ObjectID, ap
 			vw.own[seq] = true
 			vw.mu.Unlock()
 		}
-		_, err := s.db.Collection(colChanges).InsertOne(ctx, changeEntry{Seq: seq, Col: col, Doc: id, At: now.UTC()})
+		_, err := s.db.Collection(colChanges).InsertOne(ctx, changeEntry{ID: changeKey(seq), Seq: seq, Col: col, Doc: id, At: now.UTC()})
 		if err == nil {
 			vw.mu.Lock()
 			vw.head = max(vw.head, seq)
 			vw.mu.Unlock()
 			if seq%headHintEvery == 0 {
-				_, _ = s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: changeHeadID}},
-					bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
+				_ = s.raiseHeadHint(ctx, seq) // only a hint: a later write raises it again
 			}
 			return nil
 		}
@@ -205,9 +237,19 @@ func (s *Store) noteChange(ctx context.Context, col string, id bson.ObjectID, ap
 	return errClaimsExhausted
 }
 
-// logHead finds the last entry of the change log at or after from: the hint
-// first, then lookups by _id until one is missing.
-func (s *Store) logHead(ctx context.Context, from int64) (int64, error) {
+// raiseHeadHint records that the log reaches at least seq.
+func (s *Store) raiseHeadHint(ctx context.Context, seq int64) error {
+	_, err := s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: changeHeadID}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("store: change log hint: %w", err)
+	}
+	return nil
+}
+
+// headHint reads where writers last said the log ends (at most
+// headHintEvery entries behind, or more when two hints raced).
+func (s *Store) headHint(ctx context.Context) (int64, error) {
 	var hint struct {
 		Seq int64 `bson:"seq"`
 	}
@@ -215,15 +257,21 @@ func (s *Store) logHead(ctx context.Context, from int64) (int64, error) {
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return 0, err
 	}
-	head := max(from, hint.Seq)
+	return hint.Seq, nil
+}
+
+// logHead finds the last entry of the change log at or after from: the hint
+// first, then lookups by _id until one is missing.
+func (s *Store) logHead(ctx context.Context, from int64) (int64, error) {
+	hint, err := s.headHint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	head := max(from, hint)
 	for {
-		var e changeEntry
-		err := s.db.Collection(colChanges).FindOne(ctx, bson.D{{Key: "_id", Value: head + 1}}).Decode(&e)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return head, nil
-		}
-		if err != nil {
-			return 0, err
+		_, ok, err := s.changeAt(ctx, head+1)
+		if err != nil || !ok {
+			return head, err
 		}
 		head++
 	}
@@ -251,13 +299,25 @@ func (s *Store) applyLog(ctx context.Context) error {
 	vw := s.view
 	started := time.Now()
 	for {
-		var e changeEntry
-		err := s.db.Collection(colChanges).FindOne(ctx, bson.D{{Key: "_id", Value: vw.next}}).Decode(&e)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			break
-		}
+		e, ok, err := s.changeAt(ctx, vw.next)
 		if err != nil {
-			return fmt.Errorf("store: change log: %w", err)
+			return err
+		}
+		if !ok {
+			// The end of the log — or a pruned entry this view fell
+			// behind (the hint only names entries that were written):
+			// then start again from the newest snapshot.
+			hint, err := s.headHint(ctx)
+			if err != nil {
+				return err
+			}
+			if hint >= vw.next {
+				vw.mu.Lock()
+				vw.loaded = false
+				vw.mu.Unlock()
+				return s.loadView(ctx)
+			}
+			break
 		}
 		vw.mu.Lock()
 		own := vw.own[e.Seq]
@@ -338,10 +398,6 @@ func (s *Store) loadView(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: change log: %w", err)
 	}
-	vw.mu.Lock()
-	vw.visits, vw.byTracking, vw.bySubmission = map[bson.ObjectID]*Visit{}, map[string]bson.ObjectID{}, map[string]bson.ObjectID{}
-	vw.surveys = map[bson.ObjectID]*SurveyResponse{}
-	vw.mu.Unlock()
 	for _, col := range []string{colVisits, colSurveys} {
 		if err := s.reloadCollection(ctx, col); err != nil {
 			return err
@@ -363,22 +419,19 @@ func (s *Store) reloadCollection(ctx context.Context, col string) error {
 	defer cur.Close(ctx)
 	switch col {
 	case colVisits:
-		visits := map[bson.ObjectID]*Visit{}
+		var visits []*Visit
 		for cur.Next(ctx) {
 			var v Visit
 			if err := cur.Decode(&v); err != nil {
 				return fmt.Errorf("store: view visits: %w", err)
 			}
-			visits[v.ID] = listCopy(&v)
+			visits = append(visits, listCopy(&v))
 		}
 		if err := cur.Err(); err != nil {
 			return fmt.Errorf("store: view visits: %w", err)
 		}
 		vw.mu.Lock()
-		vw.visits, vw.byTracking, vw.bySubmission = map[bson.ObjectID]*Visit{}, map[string]bson.ObjectID{}, map[string]bson.ObjectID{}
-		for _, v := range visits {
-			vw.putVisitLocked(v)
-		}
+		vw.replaceVisitsLocked(visits)
 		vw.mu.Unlock()
 	case colSurveys:
 		surveys := map[bson.ObjectID]*SurveyResponse{}

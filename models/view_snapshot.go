@@ -33,6 +33,11 @@ const (
 // MaintainView write a new one.
 const SnapshotAfterChanges = 200
 
+// defaultKeptChanges is how many log entries behind the newest snapshot are
+// kept. An instance further behind (paused for a long time) reloads from
+// the snapshot when it finds its next entry pruned.
+const defaultKeptChanges = 500
+
 // Record kinds in a snapshot file.
 const (
 	snapVisit  byte = 'v'
@@ -105,6 +110,19 @@ func (s *Store) SaveViewSnapshot(ctx context.Context) error {
 	vw.mu.Lock()
 	vw.snapshotKnown, vw.snapshotSeq = true, max(vw.snapshotSeq, meta.Seq)
 	vw.mu.Unlock()
+	// The log behind the snapshot is no longer needed by a starting
+	// instance; keep keptChanges of it for running ones that lag.
+	if bound := meta.Seq - vw.keptChanges; bound > 0 {
+		// First the hint: it must reach past every pruned entry, so that
+		// a lagging instance can tell a pruned entry from the log's end.
+		if err := s.raiseHeadHint(ctx, meta.Seq); err != nil {
+			return err
+		}
+		if _, err := s.db.Collection(colChanges).DeleteMany(ctx,
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$lt", Value: changeKey(bound)}}}}); err != nil {
+			return fmt.Errorf("store: change log: %w", err)
+		}
+	}
 	// Remove the older ones. Only snapshots behind this one go, so of two
 	// instances writing at once the newer snapshot always stays.
 	files, err := s.snapshotFiles(ctx)
@@ -176,10 +194,7 @@ func (s *Store) loadSnapshot(ctx context.Context) (seq int64, ok bool, err error
 	vw := s.view
 	vw.mu.Lock()
 	defer vw.mu.Unlock()
-	vw.visits, vw.byTracking, vw.bySubmission = map[bson.ObjectID]*Visit{}, map[string]bson.ObjectID{}, map[string]bson.ObjectID{}
-	for _, v := range visits {
-		vw.putVisitLocked(v)
-	}
+	vw.replaceVisitsLocked(visits)
 	vw.surveys = surveys
 	vw.snapshotKnown, vw.snapshotSeq = true, newest.Metadata.Seq
 	return newest.Metadata.Seq, true, nil

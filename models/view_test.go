@@ -1,11 +1,16 @@
 package models_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"sync"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"studitiru/models"
 )
@@ -183,5 +188,34 @@ func TestViewStartsFromTheSnapshot(t *testing.T) {
 	declined, total, err := b.Inbox(ctx(t), models.InboxFilter{Status: models.StatusDeclined}, histZone)
 	if err != nil || total != 1 || declined[0].Code != "ST-2026-0001" {
 		t.Fatalf("b's declined: %v %v", histCodes(declined), err)
+	}
+}
+
+// TestViewCatchesUpAfterTheLogIsPruned: snapshots prune the change log
+// behind them; an instance that fell further behind finds its next entry
+// gone and starts again from the snapshot instead of stopping there.
+func TestViewCatchesUpAfterTheLogIsPruned(t *testing.T) {
+	a := server.Open(t)
+	b := secondStore(t, a)
+	allHistory(t, b) // b's view is loaded, at the start of the log
+	a.KeepChanges(1)
+	var visits []models.Visit
+	for i := range 4 {
+		visits = append(visits, historyVisit(fmt.Sprintf("ST-2026-%04d", i+1), "Instansi", models.StatusSubmitted, 2+i, 20, "74", "74.02"))
+	}
+	seedHistory(t, a, visits...)
+	if err := a.SaveViewSnapshot(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(server.URI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(context.Background())
+	if n, err := client.Database(a.DatabaseName()).Collection("changes").CountDocuments(ctx(t), bson.D{}); err != nil || n > 2 {
+		t.Fatalf("the log behind the snapshot was not pruned: %d entries (%v)", n, err)
+	}
+	if got, want := allHistory(t, b), allHistory(t, a); len(got) != 4 || !maps.Equal(got, want) {
+		t.Fatalf("b after the log was pruned: %v, a: %v", got, want)
 	}
 }
