@@ -164,6 +164,13 @@ func openStoreWith(ctx context.Context, cfg *Config, logger *slog.Logger, logOut
 		}
 		return nil, nil, err
 	}
+	if engine != nil {
+		// The collections models.Open just created get their _id lookup
+		// index now rather than at the engine's next pass.
+		if _, err := engine.IndexIDLookups(ctx); err != nil {
+			logger.Warn("embedded store: _id lookup indexes", "err", err)
+		}
+	}
 	return store, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -22,8 +24,12 @@ import (
 // Engine is a running embedded FerretDB.
 type Engine struct {
 	uri    string
+	dbDir  string
+	logger *slog.Logger
 	cancel context.CancelFunc
-	done   chan struct{}
+	done   chan struct{} // closed when FerretDB and the indexer have stopped
+
+	indexMu sync.Mutex // one IndexIDLookups pass at a time
 }
 
 // maxUnixSocketPath keeps us below the kernel's sun_path limit (108 bytes on
@@ -52,6 +58,7 @@ func Start(dataDir string, logger *slog.Logger) (*Engine, error) {
 		listener.TCP = "127.0.0.1:0"
 	}
 
+	logger = slog.New(lazyAttrs{inner: logger.Handler()})
 	fdb, err := ferretdb.New(&ferretdb.Config{
 		Listener:  listener,
 		Handler:   "sqlite",
@@ -63,10 +70,20 @@ func Start(dataDir string, logger *slog.Logger) (*Engine, error) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Engine{cancel: cancel, done: make(chan struct{})}
+	e := &Engine{dbDir: dbDir, logger: logger, cancel: cancel, done: make(chan struct{})}
+	var running sync.WaitGroup
+	running.Add(2)
 	go func() {
-		defer close(e.done)
+		defer running.Done()
 		_ = fdb.Run(ctx)
+	}()
+	go func() {
+		defer running.Done()
+		e.indexLoop(ctx)
+	}()
+	go func() {
+		running.Wait()
+		close(e.done)
 	}()
 
 	if listener.Unix != "" {
@@ -83,6 +100,12 @@ func Start(dataDir string, logger *slog.Logger) (*Engine, error) {
 		}
 	} else {
 		e.uri = fdb.MongoDBURI()
+	}
+	// An existing data directory is indexed before the first request.
+	if n, err := e.IndexIDLookups(ctx); err != nil {
+		logger.Warn("embedded store: _id lookup indexes", "err", err)
+	} else if n > 0 {
+		logger.Info("embedded store: indexed _id lookups", "collections", n)
 	}
 	return e, nil
 }
@@ -131,4 +154,29 @@ func waitForSocket(path string, limit time.Duration) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// lazyAttrs is a slog.Handler that keeps the attributes of Logger.With
+// until a record is actually written. FerretDB calls With on every SQL
+// statement, with the statement's arguments (whole documents, a GridFS
+// chunk of 255 KB), only to log at debug level: a text handler formats
+// those arguments in WithAttrs already, at any level — a third of the CPU
+// of a request submission with a 1 MB letter (docs/PERFORMANCE.md).
+type lazyAttrs struct {
+	inner slog.Handler
+	attrs []slog.Attr
+}
+
+func (h lazyAttrs) Enabled(ctx context.Context, l slog.Level) bool { return h.inner.Enabled(ctx, l) }
+
+func (h lazyAttrs) Handle(ctx context.Context, r slog.Record) error {
+	return h.inner.WithAttrs(h.attrs).Handle(ctx, r)
+}
+
+func (h lazyAttrs) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return lazyAttrs{inner: h.inner, attrs: append(slices.Clip(h.attrs), attrs...)}
+}
+
+func (h lazyAttrs) WithGroup(name string) slog.Handler {
+	return lazyAttrs{inner: h.inner.WithAttrs(h.attrs).WithGroup(name)}
 }

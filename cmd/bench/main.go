@@ -56,6 +56,7 @@ type options struct {
 	Only     string
 	Out      string
 	MongoURI string
+	Profile  string // directory for per-endpoint CPU and mutex profiles
 	Command  string // the command line, for the report
 
 	// Tests: a cheap bcrypt cost for the seeded accounts (0: the store's).
@@ -76,6 +77,7 @@ func parseFlags(args []string, usage io.Writer) (options, error) {
 	fs.IntVar(&o.Pending, "pending", 600, "pending requests seeded for the approval load (two per free session)")
 	fs.StringVar(&o.Only, "only", "", "comma-separated endpoints to run (the baseline always runs): "+strings.Join(endpointNames(), ","))
 	fs.StringVar(&o.Out, "o", "", "also write the Markdown report to this file")
+	fs.StringVar(&o.Profile, "profile", "", "write a CPU and a mutex profile per endpoint into this directory (go tool pprof DIR/lacak.cpu.pprof)")
 	fs.StringVar(&o.MongoURI, "mongodb-uri", "", "use this MongoDB server (a new database, dropped afterwards) instead of the embedded engine")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -186,8 +188,9 @@ func run(ctx context.Context, opt options) (*report, error) {
 	t := time.Now()
 	uri := opt.MongoURI
 	rep.Store = "MongoDB at -mongodb-uri, a new database"
+	var engine *embedded.Engine
 	if uri == "" {
-		engine, err := embedded.Start(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		engine, err = embedded.Start(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			return nil, err
 		}
@@ -230,6 +233,11 @@ func run(ctx context.Context, opt options) (*report, error) {
 		return nil, err
 	}
 	rep.Seed, rep.Data = time.Since(t), s
+	if engine != nil {
+		if _, err := engine.IndexIDLookups(setup); err != nil {
+			return nil, err
+		}
+	}
 	if rep.Visits, err = st.CountVisits(setup); err != nil {
 		return nil, err
 	}
@@ -347,7 +355,14 @@ func run(ctx context.Context, opt options) (*report, error) {
 			continue
 		}
 		logf("%s: %d connections for %s …", ep.Title, opt.Conns, opt.Duration)
+		stopProfile, err := startProfile(opt.Profile, ep.Name)
+		if err != nil {
+			return nil, err
+		}
 		r := drive(loadCtx, hc, ep, opt.Conns, opt.Duration)
+		if err := stopProfile(); err != nil {
+			return nil, err
+		}
 		t := time.Now()
 		quiet := waitQuiet(loadCtx, &inflight, opt.Drain)
 		r.Drain, r.Busy = time.Since(t), inflight.Load()
