@@ -141,12 +141,16 @@ type Letter struct {
 // number (see claims.go). The loser simply takes the next number.
 func (s *Store) NextVisitCode(ctx context.Context, now time.Time, loc *time.Location) (string, error) {
 	year := now.In(loc).Year()
-	for attempt := 0; attempt < 50; attempt++ {
+	counter := bson.D{{Key: "_id", Value: fmt.Sprintf("visit:%d", year)}}
+	var seq int64
+	for attempt := 0; seq == 0; attempt++ {
+		if attempt == 50 {
+			return "", errClaimsExhausted
+		}
 		var c struct {
 			Seq int64 `bson:"seq"`
 		}
-		err := s.db.Collection(colCounters).FindOneAndUpdate(ctx,
-			bson.D{{Key: "_id", Value: fmt.Sprintf("visit:%d", year)}},
+		err := s.db.Collection(colCounters).FindOneAndUpdate(ctx, counter,
 			bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: 1}}}},
 			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&c)
 		if isDuplicateKey(err) {
@@ -155,14 +159,27 @@ func (s *Store) NextVisitCode(ctx context.Context, now time.Time, loc *time.Loca
 		if err != nil {
 			return "", fmt.Errorf("store: visit counter: %w", err)
 		}
-		code := fmt.Sprintf("ST-%d-%04d", year, c.Seq)
+		seq = c.Seq
+	}
+	// The counter is where to start, not the number: on the embedded engine
+	// two $inc can return the same value (claims.go). The claim decides;
+	// a taken number sends us to the next one rather than back to the
+	// counter, so that many submissions at once all get a number, in order.
+	for step := 0; step < 1000; step, seq = step+1, seq+1 {
+		code := fmt.Sprintf("ST-%d-%04d", year, seq)
 		// Code claims are kept: they are the record that a number was given.
-		err = s.Claim(ctx, "code:"+code, now)
+		err := s.Claim(ctx, "code:"+code, now)
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
 		if err != nil {
 			return "", err
+		}
+		if step > 0 {
+			// Bring the counter up to the number we walked to (best
+			// effort: a lagging counter only costs the next caller steps).
+			_, _ = s.db.Collection(colCounters).UpdateOne(ctx, counter,
+				bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}})
 		}
 		return code, nil
 	}
