@@ -80,24 +80,11 @@ func (f HistoryFilter) compare(a, b *Visit) int {
 	return c
 }
 
-// sorted lists the matching visits in the filter's order.
-func (s *Store) sortedHistory(ctx context.Context, f HistoryFilter, loc *time.Location) ([]Visit, error) {
-	out, err := s.visitsWhere(ctx, f.matcher(loc))
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(out, func(a, b Visit) int { return f.compare(&a, &b) })
-	return out, nil
-}
-
 // History lists the visits matching f, one page (f.Page, 0-based), with the
 // total count.
 func (s *Store) History(ctx context.Context, f HistoryFilter, loc *time.Location) ([]Visit, int64, error) {
-	out, err := s.sortedHistory(ctx, f, loc)
-	if err != nil {
-		return nil, 0, err
-	}
-	return page(out, f.Page, HistoryPageSize), int64(len(out)), nil
+	out, total, err := s.visitsSorted(ctx, f.matcher(loc), f.compare, max(0, f.Page)*HistoryPageSize, HistoryPageSize)
+	return out, int64(total), err
 }
 
 // HistoryAll lists every visit matching f (ignoring f.Page) in its order,
@@ -106,9 +93,6 @@ func (s *Store) HistoryAll(ctx context.Context, f HistoryFilter, loc *time.Locat
 	if limit <= 0 || limit > HistoryExportLimit {
 		limit = HistoryExportLimit
 	}
-	out, err := s.sortedHistory(ctx, f, loc)
-	if err != nil {
-		return nil, err
-	}
-	return out[:min(len(out), limit)], nil
+	out, _, err := s.visitsSorted(ctx, f.matcher(loc), f.compare, 0, limit)
+	return out, err
 }

@@ -90,19 +90,15 @@ func (f InboxFilter) matcher(loc *time.Location) func(*Visit) bool {
 // requests waiting for an answer come oldest first (first come, first
 // served); other lists newest first.
 func (s *Store) Inbox(ctx context.Context, f InboxFilter, loc *time.Location) ([]Visit, int64, error) {
-	out, err := s.visitsWhere(ctx, f.matcher(loc))
-	if err != nil {
-		return nil, 0, err
-	}
 	oldestFirst := f.Status == StatusSubmitted
-	slices.SortFunc(out, func(a, b Visit) int {
+	out, total, err := s.visitsSorted(ctx, f.matcher(loc), func(a, b *Visit) int {
 		c := cmp.Or(a.CreatedAt.Compare(b.CreatedAt), compareIDs(a.ID, b.ID))
 		if !oldestFirst {
 			c = -c
 		}
 		return c
-	})
-	return page(out, f.Page, InboxPageSize), int64(len(out)), nil
+	}, max(0, f.Page)*InboxPageSize, InboxPageSize)
+	return out, int64(total), err
 }
 
 // page returns page n (0-based) of size items.
@@ -114,15 +110,11 @@ func page[T any](items []T, n, size int) []T {
 // UpcomingVisits lists approved visits from now on, soonest first; with an
 // escort given, only theirs.
 func (s *Store) UpcomingVisits(ctx context.Context, now time.Time, escort bson.ObjectID, limit int64) ([]Visit, error) {
-	out, err := s.visitsWhere(ctx, func(v *Visit) bool {
+	out, _, err := s.visitsSorted(ctx, func(v *Visit) bool {
 		return v.Status == StatusApproved && !v.Start.Before(now) &&
 			(escort.IsZero() || slices.Contains(v.EscortIDs, escort))
-	})
-	if err != nil {
-		return nil, err
-	}
-	sortByStart(out)
-	return out[:min(len(out), int(max(0, limit)))], nil
+	}, byStart, 0, int(max(0, limit)))
+	return out, err
 }
 
 // ApprovedStartingBetween lists approved visits starting in [from, to),
@@ -152,10 +144,10 @@ func (s *Store) ApprovedStartingBetween(ctx context.Context, from, to time.Time)
 
 // sortByStart orders visits by their session's start, then by ID.
 func sortByStart(vs []Visit) {
-	slices.SortFunc(vs, func(a, b Visit) int {
-		return cmp.Or(a.Start.Compare(b.Start), compareIDs(a.ID, b.ID))
-	})
+	slices.SortFunc(vs, func(a, b Visit) int { return byStart(&a, &b) })
 }
+
+func byStart(a, b *Visit) int { return cmp.Or(a.Start.Compare(b.Start), compareIDs(a.ID, b.ID)) }
 
 // compareIDs orders ObjectIDs as MongoDB does (byte-wise: by time first).
 func compareIDs(a, b bson.ObjectID) int { return bytes.Compare(a[:], b[:]) }

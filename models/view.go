@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -468,6 +469,64 @@ func (s *Store) visitsWhere(ctx context.Context, keep func(*Visit) bool) ([]Visi
 		}
 	}
 	return out, nil
+}
+
+// visitsSorted returns the visits keep accepts in order's order: copies of
+// the limit visits from offset on (limit < 0: all from offset), and how
+// many matched in all. Lists show a page of thousands of visits: the view's
+// entries are never changed in place (a write replaces the pointer), so
+// they are ranked as pointers, and only the page is copied.
+func (s *Store) visitsSorted(ctx context.Context, keep func(*Visit) bool, order func(a, b *Visit) int, offset, limit int) ([]Visit, int, error) {
+	vw, err := s.syncView(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	vw.mu.RLock()
+	ranked, total := rankVisits(vw.visits, keep, order, offset, limit)
+	vw.mu.RUnlock()
+	out := make([]Visit, len(ranked))
+	for i, v := range ranked {
+		out[i] = *v
+	}
+	return out, total, nil
+}
+
+// rankVisits is visitsSorted's ranking: the matching visits from offset,
+// at most limit of them (limit < 0: all), and the number that matched. For
+// the first pages it keeps only the best offset+limit candidates while
+// scanning, instead of sorting every match.
+func rankVisits(visits map[bson.ObjectID]*Visit, keep func(*Visit) bool, order func(a, b *Visit) int, offset, limit int) ([]*Visit, int) {
+	offset = max(0, offset)
+	want := offset + limit
+	bounded := limit >= 0 && want <= 1000
+	var ranked []*Visit
+	total := 0
+	for _, v := range visits {
+		if !keep(v) {
+			continue
+		}
+		total++
+		switch {
+		case !bounded:
+			ranked = append(ranked, v)
+		case want == 0:
+		case len(ranked) == want && order(v, ranked[want-1]) >= 0:
+		default:
+			i, _ := slices.BinarySearchFunc(ranked, v, order)
+			ranked = slices.Insert(ranked, i, v)
+			if len(ranked) > want {
+				ranked = ranked[:want]
+			}
+		}
+	}
+	if !bounded {
+		slices.SortFunc(ranked, order)
+	}
+	ranked = ranked[min(offset, len(ranked)):]
+	if limit >= 0 {
+		ranked = ranked[:min(limit, len(ranked))]
+	}
+	return ranked, total
 }
 
 // surveysWhere is visitsWhere for survey answers.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -227,12 +226,8 @@ func (s *Store) VisitCountsByStatus(ctx context.Context) (map[VisitStatus]int, e
 
 // RecentVisits returns the newest requests first, at most limit of them.
 func (s *Store) RecentVisits(ctx context.Context, limit int64) ([]Visit, error) {
-	visits, err := s.visitsWhere(ctx, func(*Visit) bool { return true })
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(visits, func(a, b Visit) int {
+	visits, _, err := s.visitsSorted(ctx, func(*Visit) bool { return true }, func(a, b *Visit) int {
 		return -cmp.Or(a.CreatedAt.Compare(b.CreatedAt), compareIDs(a.ID, b.ID))
-	})
-	return visits[:min(len(visits), int(max(0, limit)))], nil
+	}, 0, int(max(0, limit)))
+	return visits, err
 }
