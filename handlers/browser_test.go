@@ -195,6 +195,16 @@ func TestBrowserSignInLanguageSignOut(t *testing.T) {
 		{"WaitVisible #ajukan-kunjungan", chromedp.WaitVisible(chromedp.CSS(`#ajukan-kunjungan`))},
 		{"screenshot desktop-beranda", screenshot(t, "desktop-beranda")},
 
+		// The month page is prepared once for all visitors (pagecache.go):
+		// the browser decodes its spliced gzip, and the language form
+		// carries this browser's own token.
+		{"open /jadwal", chromedp.Navigate(base + "/jadwal")},
+		{"WaitVisible #judul-bulan", chromedp.WaitVisible(chromedp.CSS(`html[lang=id] #judul-bulan`))},
+		{"Click EN on /jadwal", chromedp.Click(chromedp.CSS(`button[name=lang][value=en]`))},
+		{"English month page", chromedp.WaitVisible(chromedp.CSS(`html[lang=en] #judul-bulan`))},
+		{"Click ID on /jadwal", chromedp.Click(chromedp.CSS(`button[name=lang][value=id]`))},
+		{"Indonesian again", chromedp.WaitVisible(chromedp.CSS(`html[lang=id] #judul-bulan`))},
+
 		{"open /masuk", chromedp.Navigate(base + "/masuk")},
 		{"WaitVisible #form-masuk", chromedp.WaitVisible(chromedp.CSS(`#form-masuk`))},
 		{"SendKeys #f-email", chromedp.SendKeys(chromedp.CSS(`#f-email`), user.Email)},

@@ -43,9 +43,13 @@ type Handlers struct {
 	trackKey  []byte     // derives tracking tokens from form keys
 	hostCache hostCache  // the stored host profile, read at most every few seconds
 	months    monthCache // the public availability months, for a second
-	regions   *models.Regions
-	gate      storeGate // closed while the store is unreachable (outage.go)
-	metrics   *Metrics
+	// csrfPlaceholder stands for the visitor's CSRF token in pages
+	// rendered once for many visitors (pagecache.go); random, so that no
+	// text on a page can be taken for it.
+	csrfPlaceholder string
+	regions         *models.Regions
+	gate            storeGate // closed while the store is unreachable (outage.go)
+	metrics         *Metrics
 }
 
 // New parses the templates and loads the shared CSRF key from the store.
@@ -73,7 +77,7 @@ func New(ctx context.Context, deps Deps) (*Handlers, error) {
 		return nil, err
 	}
 	h := &Handlers{deps: deps, views: v, csrfKey: key, trackKey: trackKey,
-		regions: regions}
+		regions: regions, csrfPlaceholder: "csrf-" + models.NewToken()}
 	h.metrics = newMetrics(h)
 	return h, nil
 }

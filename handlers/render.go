@@ -263,15 +263,24 @@ func (h *Handlers) newPage(c *fiber.Ctx, title string) Page {
 // Rendering into a buffer first means a template error becomes a clean 500
 // page instead of half a page.
 func (h *Handlers) render(c *fiber.Ctx, status int, name string, data any) error {
-	t, ok := h.views.pages[name]
-	if !ok {
-		return fmt.Errorf("no template %q", name)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
+	html, err := h.renderBytes(name, data)
+	if err != nil {
+		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(status).Send(buf.Bytes())
+	return c.Status(status).Send(html)
+}
+
+// renderBytes executes a page template with its data.
+func (h *Handlers) renderBytes(name string, data any) ([]byte, error) {
+	t, ok := h.views.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -50,35 +51,42 @@ func (h *Handlers) availability(c *fiber.Ctx, from, to time.Time) (models.Availa
 // old is harmless: submitting and approving check the ledgers again.
 type monthCache struct {
 	mu      sync.Mutex
-	entries map[int64]monthEntry // by the month's first day (Unix)
+	entries map[int64]*monthEntry // by the month's first day (Unix)
 }
 
+// monthEntry is one cached month, with its prepared answers (pagecache.go)
+// made on first use.
 type monthEntry struct {
 	a   models.Availability
 	gen uint64
 	at  time.Time
+
+	mu    sync.Mutex
+	pages map[string]*splicedPage // the page for visitors not signed in, by language
+	json  *preparedBody
 }
 
-// publicMonth is availability for month m, from the cache when fresh.
-func (h *Handlers) publicMonth(c *fiber.Ctx, m time.Time) (models.Availability, error) {
+// publicMonth is month m, from the cache when fresh.
+func (h *Handlers) publicMonth(c *fiber.Ctx, m time.Time) (*monthEntry, error) {
 	now, gen := h.deps.Now(), h.deps.Store.Generation()
 	h.months.mu.Lock()
 	e, ok := h.months.entries[m.Unix()]
 	h.months.mu.Unlock()
 	if ok && e.gen == gen && !now.Before(e.at) && now.Sub(e.at) < time.Second {
-		return e.a, nil
+		return e, nil
 	}
 	a, err := h.availability(c, m, m.AddDate(0, 1, 0))
 	if err != nil {
-		return a, err
+		return nil, err
 	}
+	e = &monthEntry{a: a, gen: gen, at: now}
 	h.months.mu.Lock()
 	if h.months.entries == nil || len(h.months.entries) > 64 {
-		h.months.entries = map[int64]monthEntry{}
+		h.months.entries = map[int64]*monthEntry{}
 	}
-	h.months.entries[m.Unix()] = monthEntry{a: a, gen: gen, at: now}
+	h.months.entries[m.Unix()] = e
 	h.months.mu.Unlock()
-	return a, nil
+	return e, nil
 }
 
 // month reads ?bulan=2026-07, defaulting to the current month in the host
@@ -104,10 +112,47 @@ type schedulePage struct {
 
 func (h *Handlers) schedule(c *fiber.Ctx) error {
 	m := h.month(c)
-	a, err := h.publicMonth(c, m)
+	e, err := h.publicMonth(c, m)
 	if err != nil {
 		return err
 	}
+	// Visitors who are not signed in all see the same page but for their
+	// language and CSRF token: it is rendered once per cached month.
+	lang := languageOf(c)
+	anonymous := currentUser(c) == nil
+	if anonymous {
+		e.mu.Lock()
+		page := e.pages[lang]
+		e.mu.Unlock()
+		if page != nil {
+			c.Set(fiber.HeaderCacheControl, "no-store")
+			return page.send(c, csrfToken(c))
+		}
+	}
+	p := h.schedulePageOf(c, m, e.a)
+	if !anonymous {
+		return h.render(c, fiber.StatusOK, "schedule", p)
+	}
+	p.CSRF = h.csrfPlaceholder
+	html, err := h.renderBytes("schedule", p)
+	if err != nil {
+		return err
+	}
+	page, err := prepareSpliced(html, h.csrfPlaceholder)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	if e.pages == nil {
+		e.pages = map[string]*splicedPage{}
+	}
+	e.pages[lang] = page
+	e.mu.Unlock()
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return page.send(c, csrfToken(c))
+}
+
+func (h *Handlers) schedulePageOf(c *fiber.Ctx, m time.Time, a models.Availability) *schedulePage {
 	p := &schedulePage{Page: h.newPage(c, "schedule.title"), Month: m, Days: a.Month(m.Year(), m.Month())}
 	p.Lead = (int(m.Weekday()) + 6) % 7
 	now := h.deps.Now().In(h.deps.Location)
@@ -117,22 +162,38 @@ func (h *Handlers) schedule(c *fiber.Ctx) error {
 	if m.Before(now.AddDate(0, 0, 7*a.Settings.HorizonDays/5)) {
 		p.Next = m.AddDate(0, 1, 0).Format("2006-01")
 	}
-	return h.render(c, fiber.StatusOK, "schedule", p)
+	return p
 }
 
-// scheduleJSON serves the same month for scripts and integrations.
+// scheduleJSON serves the same month for scripts and integrations,
+// encoded once per cached month.
 func (h *Handlers) scheduleJSON(c *fiber.Ctx) error {
 	m := h.month(c)
-	a, err := h.publicMonth(c, m)
+	e, err := h.publicMonth(c, m)
 	if err != nil {
 		return err
 	}
+	e.mu.Lock()
+	body := e.json
+	e.mu.Unlock()
+	if body == nil {
+		raw, err := json.Marshal(fiber.Map{
+			"month":    m.Format("2006-01"),
+			"timezone": h.deps.Location.String(),
+			"days":     e.a.Month(m.Year(), m.Month()),
+		})
+		if err != nil {
+			return err
+		}
+		if body, err = prepareBody(raw, fiber.MIMEApplicationJSON); err != nil {
+			return err
+		}
+		e.mu.Lock()
+		e.json = body
+		e.mu.Unlock()
+	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
-	return c.JSON(fiber.Map{
-		"month":    m.Format("2006-01"),
-		"timezone": h.deps.Location.String(),
-		"days":     a.Month(m.Year(), m.Month()),
-	})
+	return body.send(c)
 }
 
 // requestPage is the request form.
