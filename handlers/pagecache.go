@@ -98,21 +98,25 @@ type splicedGzip struct {
 
 func gzipSplice(parts [][]byte) (*splicedGzip, error) {
 	g := &splicedGzip{parts: parts}
+	var w *flate.Writer // one compressor, reset for each part (it holds ~1 MB of tables)
 	for i, part := range parts {
 		var buf bytes.Buffer
-		w, err := flate.NewWriter(&buf, flate.DefaultCompression)
-		if err != nil {
-			return nil, err
+		if w == nil {
+			var err error
+			if w, err = flate.NewWriter(&buf, flate.DefaultCompression); err != nil {
+				return nil, err
+			}
+		} else {
+			w.Reset(&buf)
 		}
 		if _, err := w.Write(part); err != nil {
 			return nil, err
 		}
-		if i < len(parts)-1 {
-			err = w.Flush()
-		} else {
-			err = w.Close()
+		end := w.Flush
+		if i == len(parts)-1 {
+			end = w.Close
 		}
-		if err != nil {
+		if err := end(); err != nil {
 			return nil, err
 		}
 		g.deflated = append(g.deflated, buf.Bytes())

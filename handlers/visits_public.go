@@ -117,36 +117,30 @@ func (h *Handlers) schedule(c *fiber.Ctx) error {
 		return err
 	}
 	// Visitors who are not signed in all see the same page but for their
-	// language and CSRF token: it is rendered once per cached month.
+	// language and CSRF token: it is rendered once per cached month, by
+	// the first of them while the others wait for it.
+	if currentUser(c) != nil {
+		return h.render(c, fiber.StatusOK, "schedule", h.schedulePageOf(c, m, e.a))
+	}
 	lang := languageOf(c)
-	anonymous := currentUser(c) == nil
-	if anonymous {
-		e.mu.Lock()
-		page := e.pages[lang]
-		e.mu.Unlock()
-		if page != nil {
-			c.Set(fiber.HeaderCacheControl, "no-store")
-			return page.send(c, csrfToken(c))
-		}
-	}
-	p := h.schedulePageOf(c, m, e.a)
-	if !anonymous {
-		return h.render(c, fiber.StatusOK, "schedule", p)
-	}
-	p.CSRF = h.csrfPlaceholder
-	html, err := h.renderBytes("schedule", p)
-	if err != nil {
-		return err
-	}
-	page, err := prepareSpliced(html, h.csrfPlaceholder)
-	if err != nil {
-		return err
-	}
 	e.mu.Lock()
-	if e.pages == nil {
-		e.pages = map[string]*splicedPage{}
+	page := e.pages[lang]
+	if page == nil {
+		p := h.schedulePageOf(c, m, e.a)
+		p.CSRF = h.csrfPlaceholder
+		html, err := h.renderBytes("schedule", p)
+		if err == nil {
+			page, err = prepareSpliced(html, h.csrfPlaceholder)
+		}
+		if err != nil {
+			e.mu.Unlock()
+			return err
+		}
+		if e.pages == nil {
+			e.pages = map[string]*splicedPage{}
+		}
+		e.pages[lang] = page
 	}
-	e.pages[lang] = page
 	e.mu.Unlock()
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return page.send(c, csrfToken(c))
@@ -174,24 +168,22 @@ func (h *Handlers) scheduleJSON(c *fiber.Ctx) error {
 		return err
 	}
 	e.mu.Lock()
-	body := e.json
-	e.mu.Unlock()
-	if body == nil {
+	if e.json == nil {
 		raw, err := json.Marshal(fiber.Map{
 			"month":    m.Format("2006-01"),
 			"timezone": h.deps.Location.String(),
 			"days":     e.a.Month(m.Year(), m.Month()),
 		})
+		if err == nil {
+			e.json, err = prepareBody(raw, fiber.MIMEApplicationJSON)
+		}
 		if err != nil {
+			e.mu.Unlock()
 			return err
 		}
-		if body, err = prepareBody(raw, fiber.MIMEApplicationJSON); err != nil {
-			return err
-		}
-		e.mu.Lock()
-		e.json = body
-		e.mu.Unlock()
 	}
+	body := e.json
+	e.mu.Unlock()
 	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
 	return body.send(c)
 }

@@ -194,7 +194,15 @@ func (s *Store) UpdateVisit(ctx context.Context, before, after *Visit, settings 
 		acquiredKeys = append(acquiredKeys, k)
 	}
 	if err := s.SaveVisit(ctx, after, now); err != nil {
-		undo()
+		// A conflict or a missing visit: nothing was saved, give back what
+		// was taken. Any other error (the store's answer timed out, the
+		// connection broke) leaves it unknown whether the save landed;
+		// then everything taken stays held — too much is safe, too little
+		// is a double booking — and ReconcileReservations frees what the
+		// visit turns out not to need.
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+			undo()
+		}
 		return err
 	}
 	bg := context.WithoutCancel(ctx) // the visit is saved: finish the cleanup
@@ -341,9 +349,36 @@ func keyTaken(key string) error {
 	return ErrEscortBusy
 }
 
-// releaseKey frees a reservation, only if this visit holds it.
+// releaseKey frees a reservation, only if this visit holds it. The owner
+// is checked by a read and the delete filters on _id alone (the embedded
+// engine reads the whole collection for any other filter); a claim on the
+// release keeps two releasers from both passing the check while a third
+// takes the key in between.
 func (s *Store) releaseKey(ctx context.Context, key string, visitID bson.ObjectID) error {
-	_, err := s.db.Collection(colReservations).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "visit_id", Value: visitID}})
+	col := s.db.Collection(colReservations)
+	claim := "v:" + colReservations + "/" + key + "@release"
+	for attempt := 0; ; attempt++ {
+		err := s.Claim(ctx, claim, time.Now())
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrConflict) || attempt == maxLedgerAttempts {
+			return err
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
+	}
+	defer s.Release(context.WithoutCancel(ctx), claim)
+	var held reservation
+	err := col.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&held)
+	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && held.VisitID != visitID) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = col.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
 	return err
 }
 

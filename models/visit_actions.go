@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -231,6 +232,12 @@ func (s *Store) SaveVisit(ctx context.Context, v *Visit, now time.Time) error {
 		}
 	}
 	if err := s.updateVersioned(ctx, colVisits, v.ID, v.Version, set, now); err != nil {
+		if !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
+			// The save may have landed although its answer was lost: log
+			// the visit as changed, so that every view (this one too)
+			// reads it back from the store.
+			_ = s.noteChange(context.WithoutCancel(ctx), colVisits, v.ID, false, now)
+		}
 		return err
 	}
 	v.Version++

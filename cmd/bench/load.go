@@ -87,6 +87,13 @@ func drive(ctx context.Context, client *http.Client, ep *endpoint, conns int, d 
 					kinds["request: "+err.Error()]++
 					break
 				}
+				// Ask for gzip as a browser does, and read the compressed
+				// bytes without decoding them (as wrk does): the client's
+				// inflating shares this machine's CPU with the server, and
+				// the server's work is what is measured.
+				if req.Header.Get("Accept-Encoding") == "" {
+					req.Header.Set("Accept-Encoding", "gzip")
+				}
 				t := time.Now()
 				resp, err := client.Do(req.WithContext(ctx))
 				if err != nil {

@@ -309,6 +309,7 @@ func run(ctx context.Context, opt options) (*report, error) {
 			MaxIdleConnsPerHost: opt.Conns,
 			MaxConnsPerHost:     opt.Conns,
 			IdleConnTimeout:     2 * time.Minute,
+			DisableCompression:  true, // see drive: bodies are read as sent
 		},
 		Timeout:       opt.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
