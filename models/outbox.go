@@ -3,11 +3,13 @@ package models
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,12 +168,39 @@ func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage, now time.Time) er
 	}
 	m.Status, m.CreatedAt, m.Version = OutboxPending, now.UTC(), 1
 	m.Attempts, m.NextAttemptAt = 0, now.UTC()
-	_, err := s.db.Collection(colOutbox).InsertOne(ctx, m)
-	return err
+	// The due entry first: a message never waits without one
+	// (outbox_index.go).
+	if err := s.markDue(ctx, m.ID, now, now); err != nil {
+		return err
+	}
+	if _, err := s.db.Collection(colOutbox).InsertOne(ctx, m); err != nil {
+		return err
+	}
+	if !m.VisitID.IsZero() {
+		// Best effort: the message is queued whatever happens here; a
+		// message missing from its visit's list still shows on the
+		// outbox page, and an error would make the caller queue it twice.
+		_ = s.listForVisit(context.WithoutCancel(ctx), m.VisitID, m.ID)
+	}
+	return nil
 }
 
-// threadStart is the oldest message of a thread.
+// threadStart is the oldest message of a thread. Threads of a visit
+// ("visit:<id>:<address>") are found among the visit's messages; others
+// by a query.
 func (s *Store) threadStart(ctx context.Context, key string) (*OutboxMessage, error) {
+	if visitID, ok := visitOfThread(key); ok {
+		msgs, err := s.OutboxFor(ctx, visitID)
+		if err != nil {
+			return nil, err
+		}
+		for i := range msgs { // oldest first
+			if msgs[i].ThreadKey == key {
+				return &msgs[i], nil
+			}
+		}
+		return nil, ErrNotFound
+	}
 	var first OutboxMessage
 	err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "thread_key", Value: key}},
 		options.FindOne().
@@ -183,16 +212,28 @@ func (s *Store) threadStart(ctx context.Context, key string) (*OutboxMessage, er
 	return &first, nil
 }
 
-// OutboxFor lists the messages queued for a visit, oldest first.
+// OutboxFor lists the messages queued for a visit, oldest first: by the
+// visit's numbered list (outbox_index.go), each message by _id.
 func (s *Store) OutboxFor(ctx context.Context, visitID bson.ObjectID) ([]OutboxMessage, error) {
-	cur, err := s.db.Collection(colOutbox).Find(ctx, bson.D{{Key: "visit_id", Value: visitID}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	ids, err := s.messagesOfVisit(ctx, visitID)
 	if err != nil {
 		return nil, err
 	}
-	var out []OutboxMessage
-	err = cur.All(ctx, &out)
-	return out, err
+	out := make([]OutboxMessage, 0, len(ids))
+	for _, id := range ids {
+		m, err := s.OutboxByID(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *m)
+	}
+	slices.SortFunc(out, func(a, b OutboxMessage) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), compareIDs(a.ID, b.ID))
+	})
+	return out, nil
 }
 
 // OutboxByID loads one message; ErrNotFound when there is none.
@@ -284,6 +325,9 @@ func (s *Store) ResendOutbox(ctx context.Context, id bson.ObjectID, version int6
 	}
 	switch m.Status {
 	case OutboxFailed:
+		if err := s.markDue(ctx, m.ID, now, now); err != nil { // before the message is pending
+			return nil, err
+		}
 		err := s.updateVersioned(ctx, colOutbox, m.ID, m.Version, bson.D{
 			{Key: "status", Value: OutboxPending},
 			{Key: "attempts", Value: 0},

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // The outbox worker: claims due messages, sends them, records the outcome.
@@ -74,21 +73,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, lease time.Durati
 		limit = 1
 	}
 	now = now.UTC()
-	filter := bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "status", Value: OutboxPending}, {Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}}},
-		// Messages queued before the worker existed have no due time.
-		bson.D{{Key: "status", Value: OutboxPending}, {Key: "next_attempt_at", Value: bson.D{{Key: "$exists", Value: false}}}},
-		bson.D{{Key: "status", Value: OutboxSending}, {Key: "lease_until", Value: bson.D{{Key: "$lt", Value: now}}}},
-	}}}
 	// More candidates than needed: other workers may win some of them.
-	cur, err := s.db.Collection(colOutbox).Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "next_attempt_at", Value: 1}, {Key: "created_at", Value: 1}}).
-		SetLimit(int64(4*limit)))
+	candidates, err := s.dueMessages(ctx, 4*limit, now)
 	if err != nil {
-		return nil, err
-	}
-	var candidates []OutboxMessage
-	if err := cur.All(ctx, &candidates); err != nil {
 		return nil, err
 	}
 	var out []OutboxMessage
@@ -120,6 +107,8 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, lease time.Durati
 		}
 		m.Status, m.LeaseOwner, m.LeaseUntil = OutboxSending, owner, now.Add(lease)
 		m.Attempts, m.FirstAttemptAt, m.Version = m.Attempts+1, first, m.Version+1
+		// Its due entry stays as it was: the message, sending under a
+		// lease, is not due until the lease ends (dueMessages reads it).
 		out = append(out, m)
 	}
 	return out, nil
@@ -159,6 +148,9 @@ func (s *Store) MarkSent(ctx context.Context, id bson.ObjectID, reply string, no
 			{Key: "lease_until", Value: time.Time{}},
 		}
 	}, now)
+	if err == nil {
+		err = s.delivered(ctx, id)
+	}
 	return err
 }
 
@@ -174,6 +166,9 @@ func (s *Store) MarkRetry(ctx context.Context, id bson.ObjectID, cause error, ne
 			{Key: "lease_until", Value: time.Time{}},
 		}
 	}, time.Now())
+	if err == nil {
+		err = s.markDue(ctx, id, next, time.Now())
+	}
 	return err
 }
 
@@ -189,6 +184,9 @@ func (s *Store) MarkFailed(ctx context.Context, id bson.ObjectID, cause error, n
 			{Key: "lease_until", Value: time.Time{}},
 		}
 	}, now)
+	if err == nil {
+		err = s.delivered(ctx, id)
+	}
 	return err
 }
 
@@ -204,6 +202,9 @@ func (s *Store) ReleaseOutbox(ctx context.Context, id bson.ObjectID, now time.Ti
 			{Key: "lease_until", Value: time.Time{}},
 		}
 	}, now)
+	if err == nil {
+		err = s.markDue(ctx, id, now, now)
+	}
 	return err
 }
 

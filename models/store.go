@@ -97,6 +97,10 @@ func open(ctx context.Context, uri, database string, monitor *event.CommandMonit
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
+	if err := s.indexOutboxOnce(ctx, time.Now()); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store: outbox index: %w", err)
+	}
 	return s, nil
 }
 
