@@ -11,6 +11,27 @@ import (
 	"studitiru/models"
 )
 
+// TestSignInAndSessionLimitsAreTheDocumentedOnes pins the limits that
+// docs/SECURITY.md and docs/OPERATIONS.md state: 5 wrong passwords for one
+// account or 30 from one address within 15 minutes lock for 15 minutes,
+// 30 request forms per address and hour, sessions end after 2 idle hours
+// and at most 12 hours after sign-in. The tests of their behaviour use
+// these policies, so a change here must change the documents too.
+func TestSignInAndSessionLimitsAreTheDocumentedOnes(t *testing.T) {
+	for name, tc := range map[string]struct{ got, want models.ThrottlePolicy }{
+		"account":    {models.AccountThrottle(), models.ThrottlePolicy{Window: 15 * time.Minute, Lock: 15 * time.Minute, Max: 5}},
+		"address":    {models.AddressThrottle(), models.ThrottlePolicy{Window: 15 * time.Minute, Lock: 15 * time.Minute, Max: 30}},
+		"submission": {models.SubmissionThrottle(), models.ThrottlePolicy{Window: time.Hour, Lock: time.Hour, Max: 30}},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s throttle %+v, the documents say %+v", name, tc.got, tc.want)
+		}
+	}
+	if p := models.DefaultSessionPolicy(); p.IdleTimeout != 2*time.Hour || p.MaxAge != 12*time.Hour {
+		t.Errorf("session policy %+v, the documents say 2 idle hours, 12 hours at most", p)
+	}
+}
+
 func TestSessionLifetime(t *testing.T) {
 	st := server.Open(t)
 	p := models.SessionPolicy{IdleTimeout: time.Hour, MaxAge: 3 * time.Hour}
