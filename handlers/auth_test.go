@@ -169,6 +169,8 @@ func TestSignInRotatesSessionAndSignOutEndsIt(t *testing.T) {
 	if res := e.do("GET", "/masuk?alasan=keluar", nil, ""); !strings.Contains(res.body, "Anda telah keluar") {
 		t.Error("sign-out not confirmed")
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditSignIn, models.AuditSignOut)
 }
 
 func TestExpiredSessionSaysSoAndReturnsAfterSignIn(t *testing.T) {
