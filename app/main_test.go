@@ -120,6 +120,9 @@ func TestFreshStartServesHomeAndPrintedPasswordSignsIn(t *testing.T) {
 		t.Fatalf("no admin password in the log:\n%s", logs)
 	}
 	email, password := m[1], m[2]
+	if email != "admin@studitiru.local" {
+		t.Errorf("first administrator %q, want the default admin@studitiru.local", email)
+	}
 	if n := strings.Count(logs.String(), password); n != 1 {
 		t.Errorf("the password appears %d times in the log, want exactly once", n)
 	}
