@@ -3,6 +3,7 @@ package models_test
 import (
 	"bytes"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,28 @@ func TestSignInAndSessionLimitsAreTheDocumentedOnes(t *testing.T) {
 	}
 	if p := models.DefaultSessionPolicy(); p.IdleTimeout != 2*time.Hour || p.MaxAge != 12*time.Hour {
 		t.Errorf("session policy %+v, the documents say 2 idle hours, 12 hours at most", p)
+	}
+}
+
+// TestParallelFailuresAllCount: wrong passwords sent at the same instant
+// all count towards the lock (each failure is its own insert, not a
+// counter that concurrent writers could both read at the same value).
+func TestParallelFailuresAllCount(t *testing.T) {
+	st := server.Open(t)
+	p := models.ThrottlePolicy{Window: 10 * time.Minute, Lock: 5 * time.Minute, Max: 10}
+	t0 := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
+	key := "account:paralel@badungkab.go.id"
+	var wg sync.WaitGroup
+	for range p.Max {
+		wg.Go(func() {
+			if _, err := st.RecordFailure(ctx(t), key, p, t0); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if until, err := st.LockedUntil(ctx(t), key, p, t0.Add(time.Second)); err != nil || !until.Equal(t0.Add(p.Lock)) {
+		t.Errorf("after %d parallel failures: locked until %v (%v), want %v", p.Max, until, err, t0.Add(p.Lock))
 	}
 }
 
