@@ -93,6 +93,10 @@ func TestRequestIsSubmittedAndTracked(t *testing.T) {
 	if letter.status != 200 || letter.body != string(testPDF()) {
 		t.Errorf("letter download: %d, %d bytes", letter.status, len(letter.body))
 	}
+	// Served as a PDF under a name made of the visit code, never the uploaded name.
+	if ct, cd := letter.header.Get("Content-Type"), letter.header.Get("Content-Disposition"); ct != "application/pdf" || cd != `inline; filename="ST-2026-0001.pdf"` {
+		t.Errorf("letter headers: %q, %q", ct, cd)
+	}
 	visits, _ := e.store.RecentVisits(t.Context(), 10)
 	if len(visits) != 1 || visits[0].Status != models.StatusSubmitted {
 		t.Fatalf("listed: %+v", visits)
