@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"studitiru/handlers"
 	"studitiru/models"
 )
 
@@ -135,6 +136,23 @@ func TestAddressIsThrottledAcrossAccounts(t *testing.T) {
 	if res.status != http.StatusTooManyRequests {
 		t.Errorf("after %d failures from one address: %d, want 429", max, res.status)
 	}
+}
+
+// TestTrustedProxyNamesTheClient: with TRUSTED_PROXIES naming the peer,
+// the client address is read from X-Forwarded-For, so the address limit
+// locks the address that failed and not everyone behind the proxy.
+func TestTrustedProxyNamesTheClient(t *testing.T) {
+	// app.Test's connections come from 0.0.0.0: that is the proxy here.
+	e := newEnvWith(t, server.Open(t), func(d *handlers.Deps) { d.TrustedProxies = []string{"0.0.0.0"} })
+	e.header = http.Header{"X-Forwarded-For": {"203.0.113.7"}}
+	for i := 0; i < models.AddressThrottle().Max; i++ {
+		e.post("/masuk", url.Values{"email": {"coba" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@x.id"}, "password": {"x"}}, "")
+	}
+	if res := e.post("/masuk", url.Values{"email": {e.users[models.RoleAdmin].Email}, "password": {testPassword}}, ""); res.status != http.StatusTooManyRequests {
+		t.Errorf("the address that failed: %d, want 429", res.status)
+	}
+	e.header.Set("X-Forwarded-For", "203.0.113.8")
+	e.signIn(e.users[models.RoleAdmin].Email, testPassword) // another client behind the same proxy
 }
 
 func TestSignInRotatesSessionAndSignOutEndsIt(t *testing.T) {
