@@ -280,6 +280,8 @@ func TestDeactivatedUserLosesSessionAtOnce(t *testing.T) {
 	if !strings.Contains(res.body, "Akun Anda dinonaktifkan") {
 		t.Errorf("deactivated sign-in not explained: %d", res.status)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditUserUpdate)
 }
 
 // TestSecurityHeaders: every kind of response carries the same headers
