@@ -3,15 +3,20 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"studitiru/app/embedded"
 )
 
 // syncBuffer collects the app's log lines while the test reads them.
@@ -120,6 +125,9 @@ func TestFreshStartServesHomeAndPrintedPasswordSignsIn(t *testing.T) {
 		t.Fatalf("no admin password in the log:\n%s", logs)
 	}
 	email, password := m[1], m[2]
+	if email != "admin@studitiru.local" {
+		t.Errorf("first administrator %q, want the default admin@studitiru.local", email)
+	}
 	if n := strings.Count(logs.String(), password); n != 1 {
 		t.Errorf("the password appears %d times in the log, want exactly once", n)
 	}
@@ -220,5 +228,32 @@ func TestSecondInstanceOnSameDataDirIsRefusedClearly(t *testing.T) {
 	}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "MONGODB_URI=") {
 		t.Fatalf("second instance: %v, want a refusal that says how to share the store", err)
+	}
+}
+
+// TestEmbeddedStoreIsPrivate: the embedded engine has no authentication,
+// so its files are the operator's alone: the SQLite directory
+// DATA_DIR/ferretdb has mode 0700 and the socket DATA_DIR/mongodb.sock 0600.
+func TestEmbeddedStoreIsPrivate(t *testing.T) {
+	dir, err := os.MkdirTemp("", "st-") // short: the socket path has a limit
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	eng, err := embedded.Start(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Stop()
+	for path, want := range map[string]os.FileMode{"ferretdb": 0o700, "mongodb.sock": 0o600} {
+		info, err := os.Stat(filepath.Join(dir, path))
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+		} else if info.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", path, info.Mode().Perm(), want)
+		}
+	}
+	if want := "mongodb://" + url.PathEscape(filepath.Join(dir, "mongodb.sock")) + "/"; eng.URI() != want {
+		t.Errorf("URI %q, want %q", eng.URI(), want)
 	}
 }

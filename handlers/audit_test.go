@@ -32,6 +32,17 @@ func (e *env) auditEntries(t *testing.T, f models.AuditFilter) []models.AuditEnt
 	}
 }
 
+// wantAudited fails unless the log holds at least one entry of each
+// action: the tests that perform a staff action call it at their end.
+func (e *env) wantAudited(t *testing.T, actions ...string) {
+	t.Helper()
+	for _, a := range actions {
+		if len(e.auditEntries(t, models.AuditFilter{Action: a})) == 0 {
+			t.Errorf("no audit entry %s", a)
+		}
+	}
+}
+
 func changeOf(entry models.AuditEntry, path string) (models.AuditChange, bool) {
 	for _, c := range entry.Changes {
 		if c.Path == path {

@@ -2,12 +2,12 @@ package handlers_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"studitiru/handlers"
 	"studitiru/models"
 )
 
@@ -28,6 +28,39 @@ func TestWrongPasswordKeepsEmailAndSaysSoInIndonesian(t *testing.T) {
 	}
 	if res.cookies["st_session"] != nil && res.cookies["st_session"].Value != "" {
 		t.Error("a session was created for a wrong password")
+	}
+}
+
+// TestUnknownAddressIsAnsweredLikeAWrongPassword: the sign-in page does
+// not tell whether an account exists. An unknown address and a wrong
+// password get the same 401 page (apart from the address typed), and a
+// deactivated account is only named as such after its right password.
+func TestUnknownAddressIsAnsweredLikeAWrongPassword(t *testing.T) {
+	e := newEnv(t)
+	// The env's accounts are <role>@badungkab.go.id; nobody has this one.
+	known, unknown := e.users[models.RoleCoordinator].Email, "tidak.ada@badungkab.go.id"
+	wrong := e.post("/masuk", url.Values{"email": {known}, "password": {"salah-sekali"}}, "")
+	nobody := e.post("/masuk", url.Values{"email": {unknown}, "password": {"salah-sekali"}}, "")
+	for name, res := range map[string]response{"wrong password": wrong, "unknown address": nobody} {
+		if res.status != http.StatusUnauthorized || !strings.Contains(res.body, "Email atau kata sandi salah") {
+			t.Errorf("%s: %d, want 401 with the common message", name, res.status)
+		}
+		if res.cookies["st_session"] != nil && res.cookies["st_session"].Value != "" {
+			t.Errorf("%s: a session was created", name)
+		}
+	}
+	if strings.ReplaceAll(nobody.body, unknown, known) != wrong.body {
+		t.Error("the page for an unknown address differs from the page for a wrong password")
+	}
+
+	// Deactivated: a wrong password still gets the common message.
+	u := e.users[models.RoleEscort]
+	if err := e.store.UpdateUser(t.Context(), u, models.UserInput{Email: u.Email, Name: u.Name, Role: string(u.Role)}, false, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res := e.post("/masuk", url.Values{"email": {u.Email}, "password": {"salah-sekali"}}, "")
+	if res.status != http.StatusUnauthorized || strings.Contains(res.body, "dinonaktifkan") {
+		t.Errorf("deactivated account, wrong password: %d, or the page says it is deactivated", res.status)
 	}
 }
 
@@ -105,6 +138,23 @@ func TestAddressIsThrottledAcrossAccounts(t *testing.T) {
 	}
 }
 
+// TestTrustedProxyNamesTheClient: with TRUSTED_PROXIES naming the peer,
+// the client address is read from X-Forwarded-For, so the address limit
+// locks the address that failed and not everyone behind the proxy.
+func TestTrustedProxyNamesTheClient(t *testing.T) {
+	// app.Test's connections come from 0.0.0.0: that is the proxy here.
+	e := newEnvWith(t, server.Open(t), func(d *handlers.Deps) { d.TrustedProxies = []string{"0.0.0.0"} })
+	e.header = http.Header{"X-Forwarded-For": {"203.0.113.7"}}
+	for i := 0; i < models.AddressThrottle().Max; i++ {
+		e.post("/masuk", url.Values{"email": {"coba" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@x.id"}, "password": {"x"}}, "")
+	}
+	if res := e.post("/masuk", url.Values{"email": {e.users[models.RoleAdmin].Email}, "password": {testPassword}}, ""); res.status != http.StatusTooManyRequests {
+		t.Errorf("the address that failed: %d, want 429", res.status)
+	}
+	e.header.Set("X-Forwarded-For", "203.0.113.8")
+	e.signIn(e.users[models.RoleAdmin].Email, testPassword) // another client behind the same proxy
+}
+
 func TestSignInRotatesSessionAndSignOutEndsIt(t *testing.T) {
 	e := newEnv(t)
 	first := e.sessionFor(models.RoleCoordinator)
@@ -137,6 +187,8 @@ func TestSignInRotatesSessionAndSignOutEndsIt(t *testing.T) {
 	if res := e.do("GET", "/masuk?alasan=keluar", nil, ""); !strings.Contains(res.body, "Anda telah keluar") {
 		t.Error("sign-out not confirmed")
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditSignIn, models.AuditSignOut)
 }
 
 func TestExpiredSessionSaysSoAndReturnsAfterSignIn(t *testing.T) {
@@ -228,31 +280,56 @@ func TestDeactivatedUserLosesSessionAtOnce(t *testing.T) {
 	if !strings.Contains(res.body, "Akun Anda dinonaktifkan") {
 		t.Errorf("deactivated sign-in not explained: %d", res.status)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditUserUpdate)
 }
 
+// TestSecurityHeaders: every kind of response carries the same headers
+// and CSP: a public page, a staff page, a 404, a 403, a refused form, a
+// static file and a download.
 func TestSecurityHeaders(t *testing.T) {
 	e := newEnv(t)
-	r, err := e.app.Test(httptest.NewRequest("GET", "/", nil), -1)
-	if err != nil {
-		t.Fatal(err)
+	coord := e.sessionFor(models.RoleCoordinator)
+	responses := map[string]response{
+		"public page":  e.do("GET", "/", nil, ""),
+		"staff page":   e.do("GET", "/staf", nil, coord),
+		"not found":    e.do("GET", "/tidak-ada", nil, ""),
+		"forbidden":    e.do("GET", "/staf/pengguna", nil, coord),
+		"refused form": e.do("POST", "/bahasa", url.Values{"lang": {"en"}}, ""),
+		"static file":  e.do("GET", "/static/css/app.css", nil, ""),
+		"download":     e.do("GET", "/ajukan/templat-peserta.csv", nil, ""),
 	}
 	want := map[string]string{
 		"X-Content-Type-Options": "nosniff",
 		"X-Frame-Options":        "DENY",
 		"Referrer-Policy":        "same-origin",
 	}
-	for k, v := range want {
-		if got := r.Header.Get(k); got != v {
-			t.Errorf("%s = %q, want %q", k, got, v)
+	for name, r := range responses {
+		for k, v := range want {
+			if got := r.header.Get(k); got != v {
+				t.Errorf("%s (%d): %s = %q, want %q", name, r.status, k, got, v)
+			}
+		}
+		csp := r.header.Get("Content-Security-Policy")
+		for _, part := range []string{"default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'", "frame-ancestors 'none'"} {
+			if !strings.Contains(csp, part) {
+				t.Errorf("%s (%d): CSP %q lacks %q", name, r.status, csp, part)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+			t.Errorf("%s: CSP allows inline code: %q", name, csp)
 		}
 	}
-	csp := r.Header.Get("Content-Security-Policy")
-	for _, part := range []string{"default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'"} {
-		if !strings.Contains(csp, part) {
-			t.Errorf("CSP %q lacks %q", csp, part)
+	for name, wantStatus := range map[string]int{"public page": 200, "staff page": 200, "not found": 404, "forbidden": 403,
+		"refused form": 403, "static file": 200, "download": 200} {
+		if got := responses[name].status; got != wantStatus {
+			t.Errorf("%s: status %d, want %d", name, got, wantStatus)
 		}
 	}
-	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
-		t.Errorf("CSP allows inline code: %q", csp)
+	// Pages are never kept by a cache.
+	for _, name := range []string{"public page", "staff page"} {
+		if cc := responses[name].header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", name, cc)
+		}
 	}
 }

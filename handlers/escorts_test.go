@@ -263,6 +263,8 @@ func TestEscortKeepsOwnLeaveOnly(t *testing.T) {
 	if res := e.do("GET", "/staf/pendamping/saya", nil, coord); res.status != http.StatusSeeOther || res.location != "/staf/pendamping" {
 		t.Errorf("coordinator on /saya: %d %q", res.status, res.location)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditEscortUpdate, models.AuditEscortLeave)
 }
 
 // TestEscortLanguagesHaveNames: each offered language is named in both

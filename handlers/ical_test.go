@@ -183,6 +183,8 @@ func TestCalendarFeeds(t *testing.T) {
 	if res, _ := e.raw(coordPath, ""); res.StatusCode != http.StatusNotFound {
 		t.Errorf("feed of a deactivated account: %d, want 404", res.StatusCode)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditFeedRotate)
 }
 
 func TestInvitationDownloads(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
+	"studitiru/handlers"
 	"studitiru/models"
 	"studitiru/models/smtptest"
 )
@@ -305,5 +306,34 @@ func TestDelegationChoicesMoveTheInvitation(t *testing.T) {
 		if !strings.Contains(string(m.ICS), "SEQUENCE:2") || !strings.Contains(string(m.ICS), "STATUS:CANCELLED") {
 			t.Errorf("CANCEL to %v:\n%s", m.To, m.ICS)
 		}
+	}
+}
+
+// TestInvitationOrganizerIsMailFrom: the invitations' ORGANIZER is the
+// MAIL_FROM mailbox, where replies and Accept/Decline answers come back
+// (docs/OPERATIONS.md, "Mail").
+func TestInvitationOrganizerIsMailFrom(t *testing.T) {
+	e := newEnvWith(t, server.Open(t), func(d *handlers.Deps) { d.MailFrom = "MPP Badung <undangan.mpp@badungkab.go.id>" })
+	_, v := submitted(t, e)
+	if res := e.post("/staf/permohonan/"+v.ID.Hex()+"/setujui", approvalForm(e, v, "2026-03-12", "pagi"), e.sessionFor(models.RoleCoordinator)); res.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", res.status)
+	}
+	mails, err := e.store.OutboxFor(t.Context(), v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	invited := 0
+	for _, m := range mails {
+		if len(m.ICS) == 0 {
+			continue
+		}
+		invited++
+		_, ev := event(t, m.ICS)
+		if org := ev.Props.Get(ical.PropOrganizer); org == nil || org.Value != "mailto:undangan.mpp@badungkab.go.id" {
+			t.Errorf("%s: ORGANIZER %+v, want the MAIL_FROM mailbox", m.Kind, org)
+		}
+	}
+	if invited == 0 {
+		t.Fatal("the approval queued no invitation")
 	}
 }

@@ -17,11 +17,11 @@ import (
 
 func TestHealthAndReadiness(t *testing.T) {
 	e := newEnv(t)
-	if res := e.do("GET", "/healthz", nil, ""); res.status != 200 {
-		t.Errorf("healthz: %d", res.status)
+	if res := e.do("GET", "/healthz", nil, ""); res.status != 200 || res.body != "ok" {
+		t.Errorf("healthz: %d %q, want 200 ok", res.status, res.body)
 	}
-	if res := e.do("GET", "/readyz", nil, ""); res.status != 200 {
-		t.Errorf("readyz with the store up: %d", res.status)
+	if res := e.do("GET", "/readyz", nil, ""); res.status != 200 || res.body != "ready" {
+		t.Errorf("readyz with the store up: %d %q, want 200 ready", res.status, res.body)
 	}
 }
 

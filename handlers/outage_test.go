@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,14 +15,16 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"studitiru/app/embedded"
+	"studitiru/handlers"
 	"studitiru/models"
 )
 
 // TestStoreOutageAnswers503AndRecoversAlone: the store (an engine of this
 // test's own) stops. /readyz fails, and pages then answer at once with the
 // friendly 503 page and Retry-After instead of each waiting for the
-// driver. When the engine is back on the same data, the same app serves
-// again by itself, and the session made before the outage still holds.
+// driver; the metrics say studitiru_store_up 0. When the engine is back on
+// the same data, the same app serves again by itself, and the session made
+// before the outage still holds.
 func TestStoreOutageAnswers503AndRecoversAlone(t *testing.T) {
 	if os.Getenv("MONGODB_TEST_URI") != "" {
 		t.Skip("stops and restarts an embedded engine of its own")
@@ -46,8 +49,22 @@ func TestStoreOutageAnswers503AndRecoversAlone(t *testing.T) {
 	defer st.Close(context.Background())
 	st.SetPasswordCost(bcrypt.MinCost)
 
-	e := newEnvWith(t, st, nil)
+	e := newEnvWith(t, st, func(d *handlers.Deps) { d.MetricsToken = metricsToken })
 	coord := e.sessionFor(models.RoleCoordinator)
+	storeUp := func() string {
+		t.Helper()
+		e.header = http.Header{"Authorization": {"Bearer " + metricsToken}}
+		defer func() { e.header = nil }()
+		res := e.do("GET", "/metrics", nil, "")
+		m := regexp.MustCompile(`(?m)^studitiru_store_up (\d)$`).FindStringSubmatch(res.body)
+		if res.status != http.StatusOK || m == nil {
+			t.Fatalf("metrics: %d, no studitiru_store_up", res.status)
+		}
+		return m[1]
+	}
+	if up := storeUp(); up != "1" {
+		t.Errorf("studitiru_store_up %s before the outage, want 1", up)
+	}
 	for _, path := range []string{"/staf", "/jadwal", "/readyz"} {
 		if res := e.do("GET", path, nil, coord); res.status != http.StatusOK {
 			t.Fatalf("%s before the outage: %d", path, res.status)
@@ -65,6 +82,9 @@ func TestStoreOutageAnswers503AndRecoversAlone(t *testing.T) {
 	if res.status != http.StatusServiceUnavailable || took > 4*time.Second {
 		t.Fatalf("readyz with the engine stopped: %d after %v, want 503 within the 2 s ping", res.status, took)
 	}
+	if ra := res.header.Get("Retry-After"); ra != "30" {
+		t.Errorf("readyz: Retry-After %q, want 30", ra)
+	}
 	for _, tc := range []struct{ path, session string }{{"/staf", coord}, {"/jadwal", ""}, {"/", ""}, {"/staf/permohonan", coord}} {
 		res, took := timed(tc.path, tc.session)
 		if res.status != http.StatusServiceUnavailable {
@@ -74,8 +94,8 @@ func TestStoreOutageAnswers503AndRecoversAlone(t *testing.T) {
 		if took > 3*time.Second {
 			t.Errorf("%s during the outage took %v: pages must fail fast", tc.path, took)
 		}
-		if res.header.Get("Retry-After") == "" {
-			t.Errorf("%s: 503 without Retry-After", tc.path)
+		if ra := res.header.Get("Retry-After"); ra != "30" {
+			t.Errorf("%s: 503 with Retry-After %q, want 30", tc.path, ra)
 		}
 		if !strings.Contains(res.body, "Layanan sedang tidak tersedia") || !strings.Contains(res.body, "coba beberapa saat lagi") {
 			t.Errorf("%s: the 503 page does not explain itself:\n%.400s", tc.path, res.body)
@@ -88,6 +108,9 @@ func TestStoreOutageAnswers503AndRecoversAlone(t *testing.T) {
 	}
 	if res := e.do("GET", "/healthz", nil, ""); res.status != http.StatusOK {
 		t.Errorf("healthz during the outage: %d (the process is alive)", res.status)
+	}
+	if up := storeUp(); up != "0" {
+		t.Errorf("studitiru_store_up %s during the outage, want 0", up)
 	}
 
 	t.Logf("outage phase %v", time.Since(t0))
@@ -111,6 +134,9 @@ func TestStoreOutageAnswers503AndRecoversAlone(t *testing.T) {
 		if res := e.do("GET", path, nil, coord); res.status != http.StatusOK {
 			t.Errorf("%s after recovery: %d", path, res.status)
 		}
+	}
+	if up := storeUp(); up != "1" {
+		t.Errorf("studitiru_store_up %s after recovery, want 1", up)
 	}
 }
 

@@ -283,6 +283,8 @@ func TestOutboxResend(t *testing.T) {
 	if res := e.post("/staf/surel/"+sent.ID.Hex()+"/kirim-ulang", version(sent), e.sessionFor(models.RoleEscort)); res.status != http.StatusForbidden {
 		t.Errorf("escort resend: %d", res.status)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditOutboxResend)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,16 +1,19 @@
 package handlers_test
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"studitiru/models"
 )
@@ -89,6 +92,10 @@ func TestRequestIsSubmittedAndTracked(t *testing.T) {
 	letter := e.do("GET", strings.TrimSuffix(res.location, "?baru=1")+"/surat", nil, "")
 	if letter.status != 200 || letter.body != string(testPDF()) {
 		t.Errorf("letter download: %d, %d bytes", letter.status, len(letter.body))
+	}
+	// Served as a PDF under a name made of the visit code, never the uploaded name.
+	if ct, cd := letter.header.Get("Content-Type"), letter.header.Get("Content-Disposition"); ct != "application/pdf" || cd != `inline; filename="ST-2026-0001.pdf"` {
+		t.Errorf("letter headers: %q, %q", ct, cd)
 	}
 	visits, _ := e.store.RecentVisits(t.Context(), 10)
 	if len(visits) != 1 || visits[0].Status != models.StatusSubmitted {
@@ -245,6 +252,68 @@ func TestHoneypotStoresNothing(t *testing.T) {
 	}
 	if n, _ := e.store.CountVisits(t.Context()); n != 0 {
 		t.Errorf("%d requests stored", n)
+	}
+}
+
+// TestOversizedBodyIsRefused: the HTTP server refuses a request body over
+// Fiber's BodyLimit (8 MB, handlers/routes.go) with 413 before reading it,
+// over a real connection, and nothing is stored; a body under the limit is
+// read (its 6 MB letter is then refused by the form).
+func TestOversizedBodyIsRefused(t *testing.T) {
+	e := newEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = e.app.Listener(ln) }()
+	defer func() { _ = e.app.Shutdown() }()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	// The headers announce 9 MB; the server answers before the body comes.
+	fmt.Fprintf(conn, "POST /ajukan HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x\r\n"+
+		"Cookie: st_csrf=%s\r\nContent-Length: %d\r\n\r\n", e.csrfCk, 9<<20)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a body of 9 MB: %d, want 413", res.StatusCode)
+	}
+	if n, _ := e.store.CountVisits(t.Context()); n != 0 {
+		t.Errorf("%d requests stored", n)
+	}
+	letter := append(testPDF(), bytes.Repeat([]byte{' '}, 6<<20)...)
+	if res := e.submit(validRequest(), map[string][]byte{"letter": letter}); res.status != http.StatusUnprocessableEntity {
+		t.Errorf("a body of 6 MB: %d, want 422", res.status)
+	}
+}
+
+// TestSubmissionsAreThrottledPerAddress: one client address may post the
+// request form 30 times an hour (models.SubmissionThrottle); the 30th post
+// is refused with 429 even when valid, and stores nothing; once the hour
+// has passed the address may post again.
+func TestSubmissionsAreThrottledPerAddress(t *testing.T) {
+	e := newEnv(t)
+	p := models.SubmissionThrottle()
+	for i := 1; i < p.Max; i++ {
+		if res := e.submit(url.Values{}, nil); res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("post %d of an empty form: %d, want 422", i, res.status)
+		}
+	}
+	if res := e.submit(validRequest(), map[string][]byte{"letter": testPDF()}); res.status != http.StatusTooManyRequests {
+		t.Errorf("post %d: %d, want 429", p.Max, res.status)
+	}
+	if n, _ := e.store.CountVisits(t.Context()); n != 0 {
+		t.Errorf("%d requests stored", n)
+	}
+	e.clock.Advance(max(p.Lock, p.Window) + time.Minute)
+	if res := e.submit(validRequest(), map[string][]byte{"letter": testPDF()}); res.status != http.StatusSeeOther {
+		t.Errorf("an hour later: %d, want 303", res.status)
 	}
 }
 

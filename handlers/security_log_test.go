@@ -51,10 +51,12 @@ func (e *env) withLog(w io.Writer) *env {
 
 // TestLogsHoldNoTokensOrPasswords drives the private links through the
 // real routes (a delegation's tracking link and its sub-pages, the survey
-// link, a staff calendar subscription) and a sign-in, and reads the log:
-// each request is logged, with "…" where the token was, and no token,
-// password, session cookie, CSRF value or form key appears anywhere.
+// link, a staff calendar subscription), a page with a query string and a
+// sign-in, and reads the log: each request is logged, with "…" where the
+// token was, and no token, query, password, session cookie, CSRF value or
+// form key appears anywhere.
 func TestLogsHoldNoTokensOrPasswords(t *testing.T) {
+	const querySecret = "kueri.rahasia.sekali.123" // no run a redaction would take for a token
 	logs := &lockedBuffer{}
 	e := newEnv(t).withLog(logs)
 	v := surveyVisit(t, e, 2, true) // submitted, approved and completed through the app
@@ -76,6 +78,7 @@ func TestLogsHoldNoTokensOrPasswords(t *testing.T) {
 		survey:                                   http.StatusOK,
 		feed:                                     http.StatusOK,
 		strings.TrimSuffix(feed, ".ics") + "nope.ics": http.StatusNotFound,
+		"/jadwal?cari=" + querySecret:                 http.StatusOK, // the query is never logged
 	} {
 		if res := e.do("GET", path, nil, ""); res.status != want {
 			t.Errorf("GET %s: %d, want %d", path, res.status, want)
@@ -91,7 +94,7 @@ func TestLogsHoldNoTokensOrPasswords(t *testing.T) {
 	admin := e.sessionFor(models.RoleAdmin)
 
 	log := logs.String()
-	for _, want := range []string{"path=/lacak/…", "path=/lacak/…/surat", "path=/LACAK/…/", "path=/survei/…", "path=/kalender/….ics",
+	for _, want := range []string{"path=/jadwal ", "path=/lacak/…", "path=/lacak/…/surat", "path=/LACAK/…/", "path=/survei/…", "path=/kalender/….ics",
 		"path=/masuk", "request submitted", "survey answered"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q", want)
@@ -101,7 +104,7 @@ func TestLogsHoldNoTokensOrPasswords(t *testing.T) {
 		"tracking token": track, "survey token": strings.TrimPrefix(survey, "/survei/"),
 		"survey MAC": survey[len(survey)-24:], "feed token": strings.TrimSuffix(strings.TrimPrefix(feed, "/kalender/"), ".ics"),
 		"password": testPassword, "wrong password": wrong, "coordinator session": coord, "admin session": admin,
-		"CSRF cookie": e.csrfCk, "CSRF token": e.csrf, "form key": v.SubmissionKey,
+		"CSRF cookie": e.csrfCk, "CSRF token": e.csrf, "form key": v.SubmissionKey, "query": querySecret,
 	}
 	for name, s := range secrets {
 		if len(s) < 16 {

@@ -327,7 +327,7 @@ func TestHostileTextIsEscapedInEveryOutput(t *testing.T) {
 			t.Errorf("%s: DESCRIPTION lost the agenda or receiver as text: %q", m.Kind, d)
 		}
 	}
-	if !kinds["request_received"] || !kinds["decision_setujui_delegation"] {
+	if !kinds["request_received"] || !kinds["decision_setujui_delegation"] || !kinds["decision_setujui_escort"] {
 		t.Errorf("mails checked: %v", kinds)
 	}
 

@@ -274,6 +274,8 @@ func TestStaleSettingsFormIsAConflictShowingCurrentValues(t *testing.T) {
 		formFields(t, res.body, "form-profil").Get("letter_city") != "Mengwi" {
 		t.Errorf("stale profile: %d", res.status)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditSettingsSave, models.AuditSettingsProfile)
 }
 
 func TestCoordinatorCannotOpenSettings(t *testing.T) {
@@ -390,6 +392,8 @@ func TestAdminEditsTheHolidayTable(t *testing.T) {
 	if state, _, _ := dayState(t, e, "2026-04", "2026-04-14"); state == "closed" {
 		t.Error("the deleted holiday still closes the day")
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditHolidayAdd, models.AuditHolidayUpdate, models.AuditHolidayDelete)
 }
 
 func TestICSImportPreviewThenConfirm(t *testing.T) {
@@ -455,6 +459,8 @@ func TestICSImportPreviewThenConfirm(t *testing.T) {
 	if !strings.Contains(res.location, "n=0") {
 		t.Errorf("second confirm: %q", res.location)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditHolidayImport)
 }
 
 func mustDate(t *testing.T, e *env, key string) time.Time {

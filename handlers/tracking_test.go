@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -137,18 +138,29 @@ func TestRevisionAndOfferedSessions(t *testing.T) {
 	}
 }
 
+// TestStaleTrackingActionIsAConflict: a delegation's action writes the
+// visit as trackingAction does (UpdateVisit from the version it read). If
+// somebody saved the visit in between, the action is a conflict (the 409
+// page) and overwrites nothing; the action sent again goes through.
 func TestStaleTrackingActionIsAConflict(t *testing.T) {
 	e := newEnv(t)
 	token, v := submitted(t, e)
-	// Somebody else changes the visit between our read and our write.
-	stale := *v
+	// The action reads the visit and cancels it; somebody else saves first.
+	before, after := *v, *v
+	after.Status = models.StatusCancelled
 	v.Notes = "diubah petugas"
 	if err := e.store.SaveVisit(t.Context(), v, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	stale.Status = models.StatusCancelled
-	if err := e.store.SaveVisit(t.Context(), &stale, e.clock.Now()); err == nil {
-		t.Fatal("a stale save overwrote a newer version")
+	settings, err := e.store.HostSettings(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.UpdateVisit(t.Context(), &before, &after, settings, e.loc, e.clock.Now()); !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("a stale action: %v, want ErrConflict (the 409 page)", err)
+	}
+	if got := e.visit(t, v); got.Status != models.StatusSubmitted || got.Notes != "diubah petugas" {
+		t.Errorf("the stale action overwrote the newer version: %s %q", got.Status, got.Notes)
 	}
 	if res := e.post("/lacak/"+token+"/batal", url.Values{"cancel_reason": {"Rencana berubah total."}}, ""); res.status != http.StatusSeeOther {
 		t.Errorf("fresh action after the conflict: %d", res.status)

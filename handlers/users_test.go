@@ -128,6 +128,8 @@ func TestPasswordResetShowsOneTimePasswordAndEndsSessions(t *testing.T) {
 	if res := e.do("GET", "/staf", nil, s); res.location != "/staf/profil?wajib=1" {
 		t.Errorf("after reset the user is not asked to choose a password: %q", res.location)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditUserPasswordReset)
 }
 
 func TestChangeOwnPassword(t *testing.T) {
@@ -159,6 +161,8 @@ func TestChangeOwnPassword(t *testing.T) {
 		t.Error("the other session survived the password change")
 	}
 	e.signIn(email, "kalimat sandi baru")
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditPasswordChange)
 }
 
 func TestErrorPagesInTheAppsLook(t *testing.T) {

@@ -114,6 +114,8 @@ func TestVisitDayIsRecordedAndShown(t *testing.T) {
 	if d, _ := e.store.VisitDayFor(t.Context(), v.ID); d.Version != 2 {
 		t.Errorf("version %d after two saves", d.Version)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditVisitDaySave)
 }
 
 func TestVisitDayOnlyOnTheDay(t *testing.T) {
@@ -292,6 +294,8 @@ func TestVisitPhotosAreCheckedAndServedToReaders(t *testing.T) {
 	if res := photoResponse(t, e, photo, coord); res.StatusCode != http.StatusNotFound {
 		t.Errorf("deleted photo: %d", res.StatusCode)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditVisitPhotoAdd, models.AuditVisitPhotoDelete)
 }
 
 func TestAttendanceSheetPDF(t *testing.T) {

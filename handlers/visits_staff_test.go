@@ -235,6 +235,8 @@ func TestDeclineRevisionOfferCancelAndComplete(t *testing.T) {
 	if res.status != http.StatusSeeOther || e.visit(t, x).Status != models.StatusCompleted {
 		t.Fatalf("complete: %d", res.status)
 	}
+	// Audited (docs/OPERATIONS.md, "Audit log").
+	e.wantAudited(t, models.AuditVisitRevision, models.AuditVisitOffer, models.AuditVisitDecline, models.AuditVisitChange, models.AuditVisitComplete, models.AuditVisitCancel)
 }
 
 func TestOverdueRequestsAreFlagged(t *testing.T) {

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sync"
@@ -20,6 +21,9 @@ func TestFeedTokenIsStableUntilRotated(t *testing.T) {
 	first, err := st.FeedToken(ctx(t), user, models.FeedEscort, now)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if raw, err := base64.RawURLEncoding.DecodeString(first); err != nil || len(raw) != 24 {
+		t.Errorf("token %q is not 192 bits in URL-safe base64 (%v)", first, err)
 	}
 	again, err := st.FeedToken(ctx(t), user, models.FeedEscort, now.Add(time.Hour))
 	if err != nil || again != first {

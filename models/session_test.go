@@ -3,6 +3,7 @@ package models_test
 import (
 	"bytes"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +11,49 @@ import (
 
 	"studitiru/models"
 )
+
+// TestSignInAndSessionLimitsAreTheDocumentedOnes pins the limits that
+// docs/SECURITY.md and docs/OPERATIONS.md state: 5 wrong passwords for one
+// account or 30 from one address within 15 minutes lock for 15 minutes,
+// 30 request forms per address and hour, sessions end after 2 idle hours
+// and at most 12 hours after sign-in. The tests of their behaviour use
+// these policies, so a change here must change the documents too.
+func TestSignInAndSessionLimitsAreTheDocumentedOnes(t *testing.T) {
+	for name, tc := range map[string]struct{ got, want models.ThrottlePolicy }{
+		"account":    {models.AccountThrottle(), models.ThrottlePolicy{Window: 15 * time.Minute, Lock: 15 * time.Minute, Max: 5}},
+		"address":    {models.AddressThrottle(), models.ThrottlePolicy{Window: 15 * time.Minute, Lock: 15 * time.Minute, Max: 30}},
+		"submission": {models.SubmissionThrottle(), models.ThrottlePolicy{Window: time.Hour, Lock: time.Hour, Max: 30}},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s throttle %+v, the documents say %+v", name, tc.got, tc.want)
+		}
+	}
+	if p := models.DefaultSessionPolicy(); p.IdleTimeout != 2*time.Hour || p.MaxAge != 12*time.Hour {
+		t.Errorf("session policy %+v, the documents say 2 idle hours, 12 hours at most", p)
+	}
+}
+
+// TestParallelFailuresAllCount: wrong passwords sent at the same instant
+// all count towards the lock (each failure is its own insert, not a
+// counter that concurrent writers could both read at the same value).
+func TestParallelFailuresAllCount(t *testing.T) {
+	st := server.Open(t)
+	p := models.ThrottlePolicy{Window: 10 * time.Minute, Lock: 5 * time.Minute, Max: 10}
+	t0 := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
+	key := "account:paralel@badungkab.go.id"
+	var wg sync.WaitGroup
+	for range p.Max {
+		wg.Go(func() {
+			if _, err := st.RecordFailure(ctx(t), key, p, t0); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if until, err := st.LockedUntil(ctx(t), key, p, t0.Add(time.Second)); err != nil || !until.Equal(t0.Add(p.Lock)) {
+		t.Errorf("after %d parallel failures: locked until %v (%v), want %v", p.Max, until, err, t0.Add(p.Lock))
+	}
+}
 
 func TestSessionLifetime(t *testing.T) {
 	st := server.Open(t)

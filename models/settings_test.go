@@ -256,3 +256,47 @@ func TestSaveHostProfile(t *testing.T) {
 		t.Errorf("stale profile save: %v", err)
 	}
 }
+
+// TestAnotherInstanceSeesSettingsWithinReadCacheAge: each Store keeps the
+// host settings and the stored holidays for at most ReadCacheAge (a
+// second), so another instance sees a save within it; the instance that
+// saved sees it at once (docs/DEPLOY.md, "Several instances").
+func TestAnotherInstanceSeesSettingsWithinReadCacheAge(t *testing.T) {
+	if models.ReadCacheAge > time.Second {
+		t.Errorf("ReadCacheAge %v, the documents say at most a second", models.ReadCacheAge)
+	}
+	a := server.Open(t)
+	b := secondStore(t, a)
+	now := time.Date(2026, 3, 5, 1, 0, 0, 0, time.UTC)
+	before, err := b.HostSettings(ctx(t)) // b keeps them now
+	if err != nil {
+		t.Fatal(err)
+	}
+	holidays, err := b.NationalHolidays(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	hs, _ := a.HostSettings(ctx(t))
+	hs.MaxParticipants = before.MaxParticipants + 1
+	if err := a.SaveHostSettings(ctx(t), &hs, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AddHoliday(ctx(t), &models.Holiday{Date: "2027-01-01", Name: "Tahun Baru 2027 Masehi", Kind: models.HolidayNational}, now); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := a.HostSettings(ctx(t)); got.MaxParticipants != hs.MaxParticipants {
+		t.Errorf("the saving instance reads %d, want its own save %d", got.MaxParticipants, hs.MaxParticipants)
+	}
+	if got, _ := a.NationalHolidays(ctx(t)); len(got) != len(holidays)+1 {
+		t.Errorf("the saving instance lists %d holidays, want %d", len(got), len(holidays)+1)
+	}
+
+	time.Sleep(models.ReadCacheAge + 100*time.Millisecond)
+	if got, _ := b.HostSettings(ctx(t)); got.MaxParticipants != hs.MaxParticipants {
+		t.Errorf("another instance reads %d after %v, want %d", got.MaxParticipants, models.ReadCacheAge, hs.MaxParticipants)
+	}
+	if got, _ := b.NationalHolidays(ctx(t)); len(got) != len(holidays)+1 {
+		t.Errorf("another instance lists %d holidays after %v, want %d", len(got), models.ReadCacheAge, len(holidays)+1)
+	}
+}
