@@ -353,7 +353,7 @@ func (s *Store) VisitByTrackingToken(ctx context.Context, token string) (*Visit,
 
 // VisitByID finds a visit for staff pages.
 func (s *Store) VisitByID(ctx context.Context, id bson.ObjectID) (*Visit, error) {
-	return s.findVisit(ctx, bson.D{{Key: "_id", Value: id}})
+	return s.visitDoc(ctx, id)
 }
 
 func (s *Store) findVisit(ctx context.Context, filter bson.D) (*Visit, error) {

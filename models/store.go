@@ -32,8 +32,10 @@ type Store struct {
 	dummyHash    []byte
 	mailDomain   string // right-hand side of Message-IDs (SetMailDomain)
 
-	// view holds the visits and survey answers in memory (view.go).
+	// view holds the visits and survey answers in memory (view.go);
+	// docs keeps whole visits read by _id while current (visitdocs.go).
 	view *memView
+	docs visitDocs
 	// gen counts this Store's writes; caches holds reads kept for a
 	// moment (readcache.go).
 	gen    atomic.Uint64
