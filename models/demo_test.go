@@ -12,6 +12,8 @@ import (
 
 func TestVisitCodesAreUniqueUnderConcurrencyAndPerYear(t *testing.T) {
 	st := server.Open(t)
+	// Two instances: each takes its numbers one at a time, the two race.
+	stores := []*models.Store{st, secondStore(t, st)}
 	wita, _ := time.LoadLocation("Asia/Makassar")
 	// 31 Dec 2026 17:00 UTC is already 1 Jan 2027 in WITA.
 	newYear := time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC)
@@ -26,7 +28,7 @@ func TestVisitCodesAreUniqueUnderConcurrencyAndPerYear(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			code, err := st.NextVisitCode(ctx(t), newYear.Add(-9*time.Hour), wita)
+			code, err := stores[i%2].NextVisitCode(ctx(t), newYear.Add(-9*time.Hour), wita)
 			if err != nil {
 				t.Error(err)
 				return

@@ -30,7 +30,8 @@ type Store struct {
 	passwordCost int
 	dummyOnce    sync.Once
 	dummyHash    []byte
-	mailDomain   string // right-hand side of Message-IDs (SetMailDomain)
+	mailDomain   string     // right-hand side of Message-IDs (SetMailDomain)
+	codeMu       sync.Mutex // NextVisitCode, one caller at a time
 
 	// view holds the visits and survey answers in memory (view.go);
 	// docs keeps whole visits read by _id while current (visitdocs.go).

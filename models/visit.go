@@ -139,6 +139,11 @@ type Letter struct {
 // then claimed, because on FerretDB two concurrent $inc may return the same
 // number (see claims.go). The loser simply takes the next number.
 func (s *Store) NextVisitCode(ctx context.Context, now time.Time, loc *time.Location) (string, error) {
+	// One at a time in this process: many submissions at once would
+	// otherwise all start from the same number and walk past each other,
+	// a write each step (the claims below still decide between instances).
+	s.codeMu.Lock()
+	defer s.codeMu.Unlock()
 	year := now.In(loc).Year()
 	counter := bson.D{{Key: "_id", Value: fmt.Sprintf("visit:%d", year)}}
 	var seq int64
