@@ -57,6 +57,7 @@ type options struct {
 	Out      string
 	MongoURI string
 	Profile  string // directory for per-endpoint CPU and mutex profiles
+	Keep     string // keep the seeded embedded store in this DATA_DIR
 	Command  string // the command line, for the report
 
 	// Tests: a cheap bcrypt cost for the seeded accounts (0: the store's).
@@ -78,6 +79,7 @@ func parseFlags(args []string, usage io.Writer) (options, error) {
 	fs.StringVar(&o.Only, "only", "", "comma-separated endpoints to run (the baseline always runs): "+strings.Join(endpointNames(), ","))
 	fs.StringVar(&o.Out, "o", "", "also write the Markdown report to this file")
 	fs.StringVar(&o.Profile, "profile", "", "write a CPU and a mutex profile per endpoint into this directory (go tool pprof DIR/lacak.cpu.pprof)")
+	fs.StringVar(&o.Keep, "keep", "", "seed into this new DATA_DIR (database studitiru) and keep it, for `go run ./app` on the same data (start-up and memory of the built binary: docs/PERFORMANCE.md)")
 	fs.StringVar(&o.MongoURI, "mongodb-uri", "", "use this MongoDB server (a new database, dropped afterwards) instead of the embedded engine")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -184,13 +186,20 @@ func run(ctx context.Context, opt options) (*report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
+	dataDir, database := dir, "bench_"+models.NewToken()[:8]
+	if opt.Keep != "" {
+		if entries, err := os.ReadDir(opt.Keep); err == nil && len(entries) > 0 {
+			return nil, fmt.Errorf("-keep %s: not empty", opt.Keep)
+		}
+		dataDir, database = opt.Keep, "studitiru" // the app's MONGODB_DB default
+	}
 
 	t := time.Now()
 	uri := opt.MongoURI
 	rep.Store = "MongoDB at -mongodb-uri, a new database"
 	var engine *embedded.Engine
 	if uri == "" {
-		engine, err = embedded.Start(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		engine, err = embedded.Start(dataDir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +208,7 @@ func run(ctx context.Context, opt options) (*report, error) {
 		rep.Store = "embedded FerretDB (SQLite backend) in a fresh temporary DATA_DIR"
 	}
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	st, err := models.Open(openCtx, uri, "bench_"+models.NewToken()[:8])
+	st, err := models.Open(openCtx, uri, database)
 	cancel()
 	if err != nil {
 		return nil, err

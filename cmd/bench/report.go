@@ -141,7 +141,7 @@ func (r *report) Markdown() string {
 		"each sends its next request once the previous answer is read, for %s per endpoint; the requests then in flight are awaited. "+
 		"req/s = expected answers ÷ that wall time. p50/p99 of the expected answers (HdrHistogram, 3 significant digits). "+
 		"Errors: any other status, transport errors and timeouts (%s). "+
-		"Redirects are not followed; bodies are read in full (KB: average body, decompressed).\n\n", o.Conns, o.Duration, o.Timeout)
+		"Requests ask for gzip as a browser does; bodies are read in full as sent, not decoded (KB: average body as sent). Redirects are not followed.\n\n", o.Conns, o.Duration, o.Timeout)
 	p("| Endpoint | Request | Answers | req/s | p50 | p99 | max | Errors | %% of baseline req/s | KB | Notes |\n")
 	p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	base := r.baseline()
