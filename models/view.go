@@ -85,11 +85,15 @@ type memView struct {
 	syncMu sync.Mutex
 	mu     sync.RWMutex
 
-	loaded     bool
-	next       int64          // the next log entry to apply
-	head       int64          // the highest entry known to exist
-	own        map[int64]bool // entries this Store wrote and already applied
-	syncedFrom time.Time      // when the last completed sync began
+	loaded bool
+	next   int64          // the next log entry to apply
+	head   int64          // the highest entry known to exist
+	own    map[int64]bool // entries this Store wrote and already applied
+	// epoch counts the times the maps were replaced wholesale (a load, a
+	// collection reload): an own write applied to maps since replaced is
+	// not in the view, so its entry must be applied like anyone's.
+	epoch      int64
+	syncedFrom time.Time // when the last completed sync began
 
 	snapshotKnown bool  // a snapshot exists (view_snapshot.go)
 	snapshotSeq   int64 // the log position of the newest one
@@ -131,21 +135,34 @@ func listCopy(v *Visit) *Visit {
 	return &c
 }
 
+// notApplied is the epoch passed to noteChange for a change this Store's
+// view does not hold.
+const notApplied = -1
+
 // putVisit applies a visit to the view unless the view holds a newer
-// version. It reports whether the view is loaded (an unloaded view will
-// read the visit when it loads).
-func (vw *memView) putVisit(v *Visit) bool {
+// version. It returns the epoch of the maps it was applied to, or
+// notApplied when the view is not loaded (it will read the visit when it
+// loads).
+func (vw *memView) putVisit(v *Visit) int64 {
 	vw.mu.Lock()
 	defer vw.mu.Unlock()
 	if !vw.loaded {
-		return false
+		return notApplied
 	}
 	vw.putVisitLocked(listCopy(v))
-	return true
+	return vw.epoch
+}
+
+// replacedLocked records that the maps were replaced wholesale: marks of
+// own entries no longer say anything about what the view holds.
+func (vw *memView) replacedLocked() {
+	vw.epoch++
+	vw.own = map[int64]bool{}
 }
 
 // replaceVisitsLocked makes visits the view's whole set of visits.
 func (vw *memView) replaceVisitsLocked(visits []*Visit) {
+	vw.replacedLocked()
 	vw.visits = make(map[bson.ObjectID]*Visit, len(visits))
 	vw.byTracking, vw.bySubmission = map[string]bson.ObjectID{}, map[string]bson.ObjectID{}
 	for _, v := range visits {
@@ -170,15 +187,15 @@ func (vw *memView) putVisitLocked(v *Visit) {
 	}
 }
 
-func (vw *memView) putSurvey(r *SurveyResponse) bool {
+func (vw *memView) putSurvey(r *SurveyResponse) int64 {
 	vw.mu.Lock()
 	defer vw.mu.Unlock()
 	if !vw.loaded {
-		return false
+		return notApplied
 	}
 	c := *r
 	vw.surveys[r.ID] = &c
-	return true
+	return vw.epoch
 }
 
 // reset forgets everything (the database was dropped).
@@ -194,27 +211,38 @@ func (vw *memView) reset() {
 }
 
 // noteChange appends a log entry for document id of col (zero id: the whole
-// collection). applied says whether this Store's view already holds the
-// change; then its own sync skips the entry. A failure is returned for
-// logging only: the document itself was written.
-func (s *Store) noteChange(ctx context.Context, col string, id bson.ObjectID, applied bool, now time.Time) error {
+// collection). appliedAt is the view epoch the change was applied to
+// (notApplied: it was not); while the maps are still of that epoch, this
+// Store's own sync skips the entry. A failure is returned for logging
+// only: the document itself was written.
+func (s *Store) noteChange(ctx context.Context, col string, id bson.ObjectID, appliedAt int64, now time.Time) error {
 	vw := s.view
+	// Start past the head hint too: entries behind a snapshot are pruned,
+	// and a number whose entry was deleted could be taken again by an
+	// instance that fell behind — an entry the others, already past that
+	// number, would never read. The hint is raised before every pruning.
+	hint, err := s.headHint(ctx)
+	if err != nil {
+		return err
+	}
 	vw.mu.Lock()
 	if vw.head == 0 {
 		vw.mu.Unlock()
-		head, err := s.logHead(ctx, 0)
+		head, err := s.logHead(ctx, hint)
 		if err != nil {
 			return err
 		}
 		vw.mu.Lock()
 		vw.head = max(vw.head, head)
 	}
-	seq := max(vw.head, vw.next-1) + 1
+	seq := max(vw.head, vw.next-1, hint) + 1
 	vw.mu.Unlock()
 	for attempt := 0; attempt < 1000; attempt++ {
-		if applied {
+		if appliedAt != notApplied {
 			vw.mu.Lock()
-			vw.own[seq] = true
+			if vw.epoch == appliedAt {
+				vw.own[seq] = true
+			}
 			vw.mu.Unlock()
 		}
 		_, err := s.db.Collection(colChanges).InsertOne(ctx, changeEntry{ID: changeKey(seq), Seq: seq, Col: col, Doc: id, At: now.UTC()})
@@ -307,12 +335,20 @@ func (s *Store) applyLog(ctx context.Context) error {
 		if !ok {
 			// The end of the log — or a pruned entry this view fell
 			// behind (the hint only names entries that were written):
-			// then start again from the newest snapshot.
+			// then start again from the newest snapshot. The entry is
+			// asked for once more after the hint: it may have been
+			// written, with the hint raised past it, in between.
 			hint, err := s.headHint(ctx)
 			if err != nil {
 				return err
 			}
 			if hint >= vw.next {
+				if _, written, err := s.changeAt(ctx, vw.next); err != nil || written {
+					if err != nil {
+						return err
+					}
+					continue
+				}
 				vw.mu.Lock()
 				vw.loaded = false
 				vw.mu.Unlock()
@@ -447,6 +483,7 @@ func (s *Store) reloadCollection(ctx context.Context, col string) error {
 			return fmt.Errorf("store: view surveys: %w", err)
 		}
 		vw.mu.Lock()
+		vw.replacedLocked()
 		vw.surveys = surveys
 		vw.mu.Unlock()
 	}
@@ -574,15 +611,15 @@ func (s *Store) visitIDBy(ctx context.Context, index func(*memView) map[string]b
 // visitSaved applies a written visit to the view and logs the change.
 func (s *Store) visitSaved(ctx context.Context, v *Visit, now time.Time) {
 	defer s.wrote() // cached reads are reloaded (readcache.go)
-	applied := s.view.putVisit(v)
-	_ = s.noteChange(context.WithoutCancel(ctx), colVisits, v.ID, applied, now)
+	appliedAt := s.view.putVisit(v)
+	_ = s.noteChange(context.WithoutCancel(ctx), colVisits, v.ID, appliedAt, now)
 }
 
 // surveySaved applies a stored answer to the view and logs the change.
 func (s *Store) surveySaved(ctx context.Context, r *SurveyResponse, now time.Time) {
 	defer s.wrote() // cached reads are reloaded (readcache.go)
-	applied := s.view.putSurvey(r)
-	_ = s.noteChange(context.WithoutCancel(ctx), colSurveys, r.ID, applied, now)
+	appliedAt := s.view.putSurvey(r)
+	_ = s.noteChange(context.WithoutCancel(ctx), colSurveys, r.ID, appliedAt, now)
 }
 
 // collectionReplaced logs that a whole collection changed (bulk inserts),
@@ -591,16 +628,19 @@ func (s *Store) surveySaved(ctx context.Context, r *SurveyResponse, now time.Tim
 func (s *Store) collectionReplaced(ctx context.Context, col string, now time.Time) error {
 	vw := s.view
 	vw.syncMu.Lock()
-	loaded := vw.loaded
+	appliedAt := int64(notApplied)
 	var err error
-	if loaded {
+	if vw.loaded {
 		err = s.reloadCollection(ctx, col)
+		vw.mu.RLock()
+		appliedAt = vw.epoch
+		vw.mu.RUnlock()
 	}
 	vw.syncMu.Unlock()
 	if err != nil {
 		return err
 	}
-	if err := s.noteChange(ctx, col, bson.ObjectID{}, loaded, now); err != nil {
+	if err := s.noteChange(ctx, col, bson.ObjectID{}, appliedAt, now); err != nil {
 		return err
 	}
 	return s.SaveViewSnapshot(ctx)

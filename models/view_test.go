@@ -219,3 +219,44 @@ func TestViewCatchesUpAfterTheLogIsPruned(t *testing.T) {
 		t.Fatalf("b after the log was pruned: %v, a: %v", got, want)
 	}
 }
+
+// TestOwnWriteSurvivesAReloadFromTheSnapshot: an instance that fell behind
+// a pruned log reloads from the snapshot; its own write made after that
+// snapshot is not in it, so it must be applied from the log like anyone's
+// (it was skipped as already applied, and the view kept the old version).
+func TestOwnWriteSurvivesAReloadFromTheSnapshot(t *testing.T) {
+	a := server.Open(t)
+	b := secondStore(t, a)
+	x := historyVisit("ST-2026-0001", "Pemerintah Kabupaten Konawe", models.StatusSubmitted, 2, 20, "74", "74.02")
+	seedHistory(t, a, x)
+	allHistory(t, b) // b's view is loaded …
+	a.KeepChanges(1)
+	for i := range 3 { // … and falls behind while a writes and prunes
+		v := historyVisit(fmt.Sprintf("ST-2026-%04d", i+2), "Instansi", models.StatusSubmitted, 3+i, 20, "74", "74.02")
+		seedHistory(t, a, v)
+	}
+	if err := a.SaveViewSnapshot(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	// b's own write, after the snapshot, before b notices the pruning.
+	onB, err := a.VisitByID(ctx(t), x.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onB.Status = models.StatusDeclined
+	if err := b.SaveVisit(ctx(t), onB, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got := allHistory(t, b) // notices, reloads from a's snapshot, replays the log
+	if got[x.Code] != onB.Version {
+		t.Fatalf("b's view holds %s at version %d after the reload, want its own write's %d", x.Code, got[x.Code], onB.Version)
+	}
+	inbox, total, err := b.Inbox(ctx(t), models.InboxFilter{Status: models.StatusDeclined}, histZone)
+	if err != nil || total != 1 || inbox[0].ID != x.ID {
+		t.Fatalf("b's declined list: %d %v", total, err)
+	}
+	// And a, which was never behind, reads b's entry too.
+	if got := allHistory(t, a); got[x.Code] != onB.Version {
+		t.Errorf("a's view holds %s at version %d, want b's write's %d", x.Code, got[x.Code], onB.Version)
+	}
+}

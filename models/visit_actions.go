@@ -236,7 +236,7 @@ func (s *Store) SaveVisit(ctx context.Context, v *Visit, now time.Time) error {
 			// The save may have landed although its answer was lost: log
 			// the visit as changed, so that every view (this one too)
 			// reads it back from the store.
-			_ = s.noteChange(context.WithoutCancel(ctx), colVisits, v.ID, false, now)
+			_ = s.noteChange(context.WithoutCancel(ctx), colVisits, v.ID, notApplied, now)
 		}
 		return err
 	}
