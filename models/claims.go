@@ -140,7 +140,6 @@ func (s *Store) updateVersioned(ctx context.Context, collection string, id any, 
 	if res.MatchedCount == 0 {
 		return ErrNotFound // deleted in between
 	}
-	s.wrote()
 	return nil
 }
 

@@ -129,7 +129,7 @@ func (s *Store) SeedHolidays(ctx context.Context, now time.Time) error {
 // insertHolidays inserts the holidays whose dates are not stored yet and
 // returns how many it inserted; dates already stored keep what they have.
 func (s *Store) insertHolidays(ctx context.Context, hs []Holiday, now time.Time) (int, error) {
-	defer s.wrote() // cached reads are reloaded (readcache.go)
+	defer s.writes.holidays.Add(1) // the cached holidays are reloaded (readcache.go)
 	if len(hs) == 0 {
 		return 0, nil
 	}
@@ -162,7 +162,7 @@ func (s *Store) insertHolidays(ctx context.Context, hs []Holiday, now time.Time)
 // NationalHolidays returns every stored holiday (national, cuti bersama and
 // those admins added), in date order.
 func (s *Store) NationalHolidays(ctx context.Context) ([]Holiday, error) {
-	hs, err := s.caches.holidays.get(s, func() ([]Holiday, error) { return s.findHolidays(ctx, bson.D{}) })
+	hs, err := s.caches.holidays.get(&s.writes.holidays, func() ([]Holiday, error) { return s.findHolidays(ctx, bson.D{}) })
 	return slices.Clone(hs), err
 }
 
@@ -219,7 +219,7 @@ func (s *Store) HolidayByDate(ctx context.Context, date string) (Holiday, error)
 // AddHoliday validates h and stores it. A date that already has a holiday
 // is a validation error on "date" (edit that one instead).
 func (s *Store) AddHoliday(ctx context.Context, h *Holiday, now time.Time) error {
-	defer s.wrote() // cached reads are reloaded (readcache.go)
+	defer s.writes.holidays.Add(1) // the cached holidays are reloaded (readcache.go)
 	if err := h.Validate(); err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func (s *Store) AddHoliday(ctx context.Context, h *Holiday, now time.Time) error
 // ErrNotFound when there is none. The last of two concurrent edits wins:
 // both wrote a whole, valid holiday, and the list shows the result.
 func (s *Store) UpdateHoliday(ctx context.Context, h *Holiday, now time.Time) error {
-	defer s.wrote() // cached reads are reloaded (readcache.go)
+	defer s.writes.holidays.Add(1) // the cached holidays are reloaded (readcache.go)
 	if err := h.Validate(); err != nil {
 		return err
 	}
@@ -256,7 +256,7 @@ func (s *Store) UpdateHoliday(ctx context.Context, h *Holiday, now time.Time) er
 
 // DeleteHoliday removes the holiday on date; ErrNotFound when there is none.
 func (s *Store) DeleteHoliday(ctx context.Context, date string) error {
-	defer s.wrote() // cached reads are reloaded (readcache.go)
+	defer s.writes.holidays.Add(1) // the cached holidays are reloaded (readcache.go)
 	res, err := s.db.Collection(colHolidays).DeleteOne(ctx, bson.D{{Key: "_id", Value: date}})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package models
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -9,8 +10,8 @@ import (
 // the host settings and the stored holidays. Each query costs a round trip
 // to the store (and on the embedded engine, holidays are a scan), so a
 // Store keeps the value for at most ReadCacheAge, and never past its own
-// next write: every write through this Store raises its generation
-// (Store.wrote), which the caches compare. A change made by another
+// next write of it: each write through this Store raises that cache's
+// write count (writeCounts), which the cache compares. A change made by another
 // instance shows within ReadCacheAge; decisions never depend on it, since
 // they re-check in the store with claims.
 
@@ -32,8 +33,8 @@ type readCache[T any] struct {
 // asking the store at once (the first load waits). The generation is read
 // before loading, so a write during the load makes the next call load
 // again.
-func (c *readCache[T]) get(s *Store, load func() (T, error)) (T, error) {
-	gen := s.gen.Load()
+func (c *readCache[T]) get(writes *atomic.Uint64, load func() (T, error)) (T, error) {
+	gen := writes.Load()
 	c.mu.Lock()
 	fresh := c.ok && c.gen == gen && time.Since(c.at) < ReadCacheAge
 	// Stale by age only: after this Store's own write, always wait.
@@ -72,11 +73,17 @@ type readCaches struct {
 	ledgers  readCache[[]slotLedger] // read-only: Bookings copies what it returns
 }
 
-// wrote marks that this Store changed something: cached reads are
-// reloaded.
-func (s *Store) wrote() { s.gen.Add(1) }
+// writeCounts count this Store's writes of what the caches hold, one
+// counter per cache: a visit or a mail being saved must not make every
+// page read the settings, holidays and ledgers again.
+type writeCounts struct {
+	settings, holidays, ledgers atomic.Uint64
+}
 
-// Generation is a number that changes whenever this Store writes, for
-// callers that cache something derived from what they read (the public
-// availability month).
-func (s *Store) Generation() uint64 { return s.gen.Load() }
+// Generation is a number that changes whenever this Store writes the
+// settings, the holidays or a session ledger: what the availability of a
+// month is made of, for callers that cache something derived from it (the
+// public availability month).
+func (s *Store) Generation() uint64 {
+	return s.writes.settings.Load() + s.writes.holidays.Load() + s.writes.ledgers.Load()
+}

@@ -270,7 +270,7 @@ func (s *Store) removeSlotEntry(ctx context.Context, need slotNeed, visitID bson
 // applies change and writes it back at its version, retrying when another
 // writer got there first.
 func (s *Store) changeLedger(ctx context.Context, need slotNeed, now time.Time, change func(*slotLedger) error) error {
-	defer s.wrote() // cached reads are reloaded (readcache.go)
+	defer s.writes.ledgers.Add(1) // the cached ledgers are reloaded (readcache.go)
 	col := s.db.Collection(colSlots)
 	for attempt := 0; attempt < maxLedgerAttempts; attempt++ {
 		var l slotLedger
@@ -389,7 +389,7 @@ func (s *Store) releaseKey(ctx context.Context, key string, visitID bson.ObjectI
 // public calendar and every tracking page ask, and on the embedded engine
 // a query on dates reads the collection anyway.
 func (s *Store) Bookings(ctx context.Context, from, to, now time.Time) ([]Booking, error) {
-	ledgers, err := s.caches.ledgers.get(s, func() ([]slotLedger, error) {
+	ledgers, err := s.caches.ledgers.get(&s.writes.ledgers, func() ([]slotLedger, error) {
 		cur, err := s.db.Collection(colSlots).Find(ctx, bson.D{})
 		if err != nil {
 			return nil, err

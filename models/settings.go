@@ -162,7 +162,7 @@ func (h HostSettings) BlackoutOn(day time.Time) (Blackout, bool) {
 // HostSettings loads the stored settings, or the defaults before an admin
 // has saved any.
 func (s *Store) HostSettings(ctx context.Context) (HostSettings, error) {
-	hs, err := s.caches.settings.get(s, func() (HostSettings, error) { return s.readHostSettings(ctx) })
+	hs, err := s.caches.settings.get(&s.writes.settings, func() (HostSettings, error) { return s.readHostSettings(ctx) })
 	hs.cloneLists() // callers may change their copy
 	return hs, err
 }

@@ -80,7 +80,7 @@ func (s *Store) SaveHostProfile(ctx context.Context, p *HostProfile, now time.Ti
 // the first save inserts it, and the uniqueness of _id makes a second
 // "first" save fail even without the claim.
 func (s *Store) saveSettingsDoc(ctx context.Context, id, field string, from int64, value any, now time.Time) error {
-	defer s.wrote() // cached reads are reloaded (readcache.go)
+	defer s.writes.settings.Add(1) // the cached settings are reloaded (readcache.go)
 	key := fmt.Sprintf("v:%s/%s@%d", colSettings, id, from)
 	if err := s.Claim(ctx, key, now); err != nil {
 		return err

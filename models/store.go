@@ -2,7 +2,6 @@ package models
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"context"
 	"errors"
@@ -37,10 +36,10 @@ type Store struct {
 	// docs keeps whole visits read by _id while current (visitdocs.go).
 	view *memView
 	docs visitDocs
-	// gen counts this Store's writes; caches holds reads kept for a
-	// moment (readcache.go).
-	gen    atomic.Uint64
+	// caches holds reads kept for a moment, writes counts the writes
+	// that make them stale (readcache.go).
 	caches readCaches
+	writes writeCounts
 }
 
 // Collection names, in one place so indexes and queries agree.

@@ -610,14 +610,12 @@ func (s *Store) visitIDBy(ctx context.Context, index func(*memView) map[string]b
 
 // visitSaved applies a written visit to the view and logs the change.
 func (s *Store) visitSaved(ctx context.Context, v *Visit, now time.Time) {
-	defer s.wrote() // cached reads are reloaded (readcache.go)
 	appliedAt := s.view.putVisit(v)
 	_ = s.noteChange(context.WithoutCancel(ctx), colVisits, v.ID, appliedAt, now)
 }
 
 // surveySaved applies a stored answer to the view and logs the change.
 func (s *Store) surveySaved(ctx context.Context, r *SurveyResponse, now time.Time) {
-	defer s.wrote() // cached reads are reloaded (readcache.go)
 	appliedAt := s.view.putSurvey(r)
 	_ = s.noteChange(context.WithoutCancel(ctx), colSurveys, r.ID, appliedAt, now)
 }
