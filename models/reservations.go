@@ -123,28 +123,53 @@ type Taken struct {
 	Escorts map[bson.ObjectID]bson.ObjectID
 }
 
-// TakenIn lists the reservations of a session ("2026-03-05", "pagi").
+// TakenIn lists the reservations of a session ("2026-03-05", "pagi"). It
+// looks up each room of the settings and each escort by the reservation's
+// _id: the reservations of ten years are many, and on the embedded engine
+// a query on their slot reads them all.
 func (s *Store) TakenIn(ctx context.Context, date, sessionID string) (Taken, error) {
 	t := Taken{Rooms: map[string]bson.ObjectID{}, Escorts: map[bson.ObjectID]bson.ObjectID{}}
 	slot := date + "/" + sessionID
-	cur, err := s.db.Collection(colReservations).Find(ctx, bson.D{{Key: "slot", Value: slot}})
+	settings, err := s.HostSettings(ctx)
 	if err != nil {
 		return t, err
 	}
-	var rs []reservation
-	if err := cur.All(ctx, &rs); err != nil {
+	// Every escort account, active or not: a deactivated one may still
+	// hold a reservation.
+	cur, err := s.db.Collection(colUsers).Find(ctx, bson.D{{Key: "role", Value: RoleEscort}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
 		return t, err
 	}
-	for _, r := range rs {
-		kind, rest, _ := strings.Cut(r.ID, ":")
-		name := strings.TrimSuffix(rest, ":"+slot)
-		switch kind {
-		case "room":
-			t.Rooms[name] = r.VisitID
-		case "escort":
-			if id, err := bson.ObjectIDFromHex(name); err == nil {
-				t.Escorts[id] = r.VisitID
-			}
+	var escorts []User
+	if err := cur.All(ctx, &escorts); err != nil {
+		return t, err
+	}
+	col := s.db.Collection(colReservations)
+	holder := func(key string) (bson.ObjectID, bool, error) {
+		var r reservation
+		err := col.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&r)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return bson.ObjectID{}, false, nil
+		}
+		return r.VisitID, err == nil, err
+	}
+	for _, room := range settings.Rooms {
+		id, ok, err := holder(roomKey(room.ID, slot))
+		if err != nil {
+			return t, err
+		}
+		if ok {
+			t.Rooms[room.ID] = id
+		}
+	}
+	for _, e := range escorts {
+		id, ok, err := holder(escortKey(e.ID, slot))
+		if err != nil {
+			return t, err
+		}
+		if ok {
+			t.Escorts[e.ID] = id
 		}
 	}
 	return t, nil
