@@ -101,6 +101,7 @@ type memView struct {
 	keptChanges   int64 // log entries kept behind a snapshot (view_snapshot.go)
 
 	visits       map[bson.ObjectID]*Visit
+	byStatus     map[VisitStatus]int // visits per status, kept with visits
 	byTracking   map[string]bson.ObjectID
 	bySubmission map[string]bson.ObjectID
 	surveys      map[bson.ObjectID]*SurveyResponse
@@ -164,6 +165,7 @@ func (vw *memView) replacedLocked() {
 func (vw *memView) replaceVisitsLocked(visits []*Visit) {
 	vw.replacedLocked()
 	vw.visits = make(map[bson.ObjectID]*Visit, len(visits))
+	vw.byStatus = map[VisitStatus]int{}
 	vw.byTracking, vw.bySubmission = map[string]bson.ObjectID{}, map[string]bson.ObjectID{}
 	for _, v := range visits {
 		vw.putVisitLocked(v)
@@ -177,8 +179,10 @@ func (vw *memView) putVisitLocked(v *Visit) {
 		}
 		delete(vw.byTracking, old.TrackingHash)
 		delete(vw.bySubmission, old.SubmissionKey)
+		vw.byStatus[old.Status]--
 	}
 	vw.visits[v.ID] = v
+	vw.byStatus[v.Status]++
 	if v.TrackingHash != "" {
 		vw.byTracking[v.TrackingHash] = v.ID
 	}
@@ -207,7 +211,7 @@ func (vw *memView) reset() {
 	vw.loaded, vw.next, vw.head = false, 0, 0
 	vw.snapshotKnown, vw.snapshotSeq = false, 0
 	vw.own = map[int64]bool{}
-	vw.visits, vw.byTracking, vw.bySubmission, vw.surveys = nil, nil, nil, nil
+	vw.visits, vw.byTracking, vw.bySubmission, vw.surveys, vw.byStatus = nil, nil, nil, nil, nil
 }
 
 // noteChange appends a log entry for document id of col (zero id: the whole
@@ -392,6 +396,7 @@ func (s *Store) applyChange(ctx context.Context, e changeEntry) error {
 				delete(vw.byTracking, old.TrackingHash)
 				delete(vw.bySubmission, old.SubmissionKey)
 				delete(vw.visits, e.Doc)
+				vw.byStatus[old.Status]--
 			}
 		case err != nil:
 			return fmt.Errorf("store: view: %w", err)

@@ -48,3 +48,37 @@ func TestRankVisitsIsAPageOfTheSortedList(t *testing.T) {
 		}
 	}
 }
+
+// TestViewKeepsItsStatusCounts: the counts per status the inbox tabs show
+// follow every change of the view, including stale versions it ignores.
+func TestViewKeepsItsStatusCounts(t *testing.T) {
+	vw := newMemView()
+	vw.loaded = true
+	var visits []*Visit
+	for i := range 30 {
+		visits = append(visits, &Visit{ID: bson.NewObjectID(), Version: 1, Status: []VisitStatus{StatusSubmitted, StatusApproved}[i%2]})
+	}
+	vw.replaceVisitsLocked(visits)
+	recount := func() map[VisitStatus]int {
+		m := map[VisitStatus]int{}
+		for _, v := range vw.visits {
+			m[v.Status]++
+		}
+		return m
+	}
+	changed := *visits[0]
+	changed.Version, changed.Status = 2, StatusDeclined
+	vw.putVisit(&changed)
+	stale := *visits[0]
+	stale.Status = StatusCompleted // version 1: older than the view's
+	vw.putVisit(&stale)
+	vw.putVisit(&Visit{ID: bson.NewObjectID(), Version: 1, Status: StatusCompleted})
+	for st, n := range recount() {
+		if vw.byStatus[st] != n {
+			t.Errorf("%s: kept %d, counted %d", st, vw.byStatus[st], n)
+		}
+	}
+	if vw.byStatus[StatusDeclined] != 1 || vw.byStatus[StatusSubmitted] != 14 || vw.byStatus[StatusCompleted] != 1 {
+		t.Errorf("counts %v", vw.byStatus)
+	}
+}

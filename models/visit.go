@@ -223,8 +223,10 @@ func (s *Store) VisitCountsByStatus(ctx context.Context) (map[VisitStatus]int, e
 	vw.mu.RLock()
 	defer vw.mu.RUnlock()
 	counts := map[VisitStatus]int{}
-	for _, v := range vw.visits {
-		counts[v.Status]++
+	for st, n := range vw.byStatus { // kept up to date by every change of the view
+		if n > 0 {
+			counts[st] = n
+		}
 	}
 	return counts, nil
 }
