@@ -81,13 +81,24 @@ func (s *Store) SweepClaims(ctx context.Context, now time.Time) (int64, error) {
 }
 
 // SweepLegacyClaims removes version claims that older releases kept among
-// the permanent claims; the app runs it once at start.
+// the permanent claims; the app runs it at start. It does the work once per
+// database: the permanent claims (every reference code and form ever
+// issued) are read whole by the query on the embedded engine, seconds of
+// start-up at national scale.
 func (s *Store) SweepLegacyClaims(ctx context.Context) (int64, error) {
+	const done = "legacy_claims_swept"
+	n, err := s.db.Collection(colCounters).CountDocuments(ctx, bson.D{{Key: "_id", Value: done}})
+	if err != nil || n > 0 {
+		return 0, err
+	}
 	res, err := s.db.Collection(colClaims).DeleteMany(ctx, bson.D{
 		{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^v:"}}},
 	})
 	if err != nil {
 		return 0, err
+	}
+	if _, err := s.db.Collection(colCounters).InsertOne(ctx, bson.D{{Key: "_id", Value: done}}); err != nil && !isDuplicateKey(err) {
+		return res.DeletedCount, err
 	}
 	return res.DeletedCount, nil
 }
