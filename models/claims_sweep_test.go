@@ -1,13 +1,10 @@
 package models_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // TestLegacyClaimsAreSweptOncePerDatabase: version claims an older release
@@ -15,12 +12,7 @@ import (
 // permanent claims are not read again at every start after it.
 func TestLegacyClaimsAreSweptOncePerDatabase(t *testing.T) {
 	st := server.Open(t)
-	client, err := mongo.Connect(options.Client().ApplyURI(server.URI))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	claims := client.Database(st.DatabaseName()).Collection("claims")
+	claims := pastTheStore(t, st.DatabaseName()).Collection("claims")
 	insert := func(id string) {
 		if _, err := claims.InsertOne(t.Context(), bson.D{{Key: "_id", Value: id}, {Key: "at", Value: time.Now()}}); err != nil {
 			t.Fatal(err)

@@ -14,6 +14,18 @@ import (
 	"studitiru/models/storetest"
 )
 
+// pastTheStore is database name reached past the Store, to write what an
+// older release or a crash would have left.
+func pastTheStore(t *testing.T, name string) *mongo.Database {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI(server.URI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	return client.Database(name)
+}
+
 // TestOutboxOfAnOlderDatabaseIsIndexedAtStart: messages written before the
 // outbox indexes existed (straight into the collection, as an older
 // release did) are listed on their visit and delivered after the store is
@@ -21,12 +33,8 @@ import (
 // new invitations thread to the first message of their thread.
 func TestOutboxOfAnOlderDatabaseIsIndexedAtStart(t *testing.T) {
 	name := storetest.DatabaseName(t)
-	client, err := mongo.Connect(options.Client().ApplyURI(server.URI))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := client.Database(name)
-	t.Cleanup(func() { _ = db.Drop(context.Background()); _ = client.Disconnect(context.Background()) })
+	db := pastTheStore(t, name)
+	t.Cleanup(func() { _ = db.Drop(context.Background()) })
 
 	t0 := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	visit := bson.NewObjectID()
@@ -104,12 +112,7 @@ func TestStaleDueEntriesAreCleared(t *testing.T) {
 	if sent, err := w.RunOnce(t.Context()); err != nil || sent != 2 {
 		t.Fatalf("sent %d, %v", sent, err)
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(server.URI))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	due := client.Database(st.DatabaseName()).Collection("outbox_due")
+	due := pastTheStore(t, st.DatabaseName()).Collection("outbox_due")
 	orphan := bson.NewObjectID()
 	for _, id := range []bson.ObjectID{orphan, msgs[0].ID} { // never written; already sent
 		if _, err := due.InsertOne(t.Context(), bson.D{{Key: "_id", Value: id}, {Key: "due_at", Value: t0}, {Key: "at", Value: t0}}); err != nil {
