@@ -190,6 +190,18 @@ func openShared(t *testing.T, dataDir string) *models.Store {
 // shortTempDir keeps the engine's socket path under the kernel's limit
 // (t.TempDir() paths can be long), so that it listens on a Unix socket a
 // second instance can reach.
+// skipWithoutProcesses skips tests that start the application as child
+// processes on the embedded engine: with MONGODB_TEST_URI, or in -short.
+func skipWithoutProcesses(t *testing.T) {
+	t.Helper()
+	if os.Getenv("MONGODB_TEST_URI") != "" {
+		t.Skip("runs the embedded engine in child processes")
+	}
+	if testing.Short() {
+		t.Skip("starts application processes")
+	}
+}
+
 func shortTempDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "st-p-")
@@ -428,12 +440,7 @@ func checkDeliveredOnce(t *testing.T, all []models.OutboxMessage, box *smtptest.
 // are reconciled; and the outbox, started this time with an SMTP server,
 // delivers everything once.
 func TestCrashMidBurstLosesNothingAnswered(t *testing.T) {
-	if os.Getenv("MONGODB_TEST_URI") != "" {
-		t.Skip("runs the embedded engine in child processes")
-	}
-	if testing.Short() {
-		t.Skip("starts application processes")
-	}
+	skipWithoutProcesses(t)
 	started := time.Now()
 	dir := shortTempDir(t)
 	first := startProc(t, map[string]string{"DATA_DIR": dir})
@@ -713,12 +720,7 @@ func mustLoc(t *testing.T) *time.Location {
 // instances run the reminder job every second, yet each reminder is
 // queued once; and every email arrives exactly once.
 func TestTwoInstancesShareOneStore(t *testing.T) {
-	if os.Getenv("MONGODB_TEST_URI") != "" {
-		t.Skip("runs the embedded engine in child processes")
-	}
-	if testing.Short() {
-		t.Skip("starts application processes")
-	}
+	skipWithoutProcesses(t)
 	started := time.Now()
 	dir := shortTempDir(t)
 	box := smtptest.Start(t, smtptest.Options{})

@@ -80,17 +80,13 @@ func VisitStaffURL(id bson.ObjectID) string { return "/staf/permohonan/" + id.He
 // with a counter-offer (its offers' dates are strings, so which of them
 // fall in the range is decided by CalendarEntries), by start.
 func (s *Store) CalendarVisits(ctx context.Context, from, to time.Time) ([]Visit, error) {
-	visits, err := s.visitsWhere(ctx, func(v *Visit) bool {
+	visits, _, err := s.visitsSorted(ctx, func(v *Visit) bool {
 		if v.Status == StatusOffered {
 			return true
 		}
 		return (v.Status == StatusApproved || v.Status == StatusCompleted) && !v.Start.Before(from) && v.Start.Before(to)
-	})
-	if err != nil {
-		return nil, err
-	}
-	sortByStart(visits)
-	return visits, nil
+	}, byStart, 0, -1)
+	return visits, err
 }
 
 // CalendarEntries builds the staff calendar for [from, to): visits, the

@@ -160,14 +160,13 @@ func (s *Store) FeedVisits(ctx context.Context, f Feed, now time.Time) ([]Visit,
 		return nil, fmt.Errorf("store: feed kind %q", f.Kind)
 	}
 	from, to := now.AddDate(0, -feedMonthsBack, 0), now.AddDate(0, feedMonthsAhead, 0)
-	visits, err := s.visitsWhere(ctx, func(v *Visit) bool {
+	visits, _, err := s.visitsSorted(ctx, func(v *Visit) bool {
 		return (v.Status == StatusApproved || v.Status == StatusCompleted) &&
 			!v.Start.Before(from) && v.Start.Before(to) &&
 			(f.Kind == FeedHost || slices.Contains(v.EscortIDs, f.UserID))
-	})
+	}, byStart, 0, feedMaxVisits)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed visits: %w", err)
 	}
-	sortByStart(visits)
-	return visits[:min(len(visits), feedMaxVisits)], nil
+	return visits, nil
 }

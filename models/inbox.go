@@ -121,16 +121,15 @@ func (s *Store) UpcomingVisits(ctx context.Context, now time.Time, escort bson.O
 // for the reminder job: whole documents (the roster deadline reminder
 // counts the roster).
 func (s *Store) ApprovedStartingBetween(ctx context.Context, from, to time.Time) ([]Visit, error) {
-	listed, err := s.visitsWhere(ctx, func(v *Visit) bool {
+	listed, _, err := s.visitsSorted(ctx, func(v *Visit) bool {
 		return v.Status == StatusApproved && !v.Start.Before(from) && v.Start.Before(to)
-	})
+	}, byStart, 0, -1)
 	if err != nil {
 		return nil, err
 	}
-	sortByStart(listed)
 	out := make([]Visit, 0, len(listed))
 	for _, l := range listed {
-		v, err := s.VisitByID(ctx, l.ID)
+		v, err := s.visitDocFrom(ctx, s.view, l.ID) // the view was brought up to date just above
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
@@ -142,11 +141,7 @@ func (s *Store) ApprovedStartingBetween(ctx context.Context, from, to time.Time)
 	return out, nil
 }
 
-// sortByStart orders visits by their session's start, then by ID.
-func sortByStart(vs []Visit) {
-	slices.SortFunc(vs, func(a, b Visit) int { return byStart(&a, &b) })
-}
-
+// byStart orders visits by their session's start, then by ID.
 func byStart(a, b *Visit) int { return cmp.Or(a.Start.Compare(b.Start), compareIDs(a.ID, b.ID)) }
 
 // compareIDs orders ObjectIDs as MongoDB does (byte-wise: by time first).

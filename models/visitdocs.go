@@ -65,6 +65,12 @@ func (s *Store) visitDoc(ctx context.Context, id bson.ObjectID) (*Visit, error) 
 	if err != nil {
 		return nil, err
 	}
+	return s.visitDocFrom(ctx, vw, id)
+}
+
+// visitDocFrom is visitDoc against a view the caller has just synced (a
+// loop over many visits syncs once).
+func (s *Store) visitDocFrom(ctx context.Context, vw *memView, id bson.ObjectID) (*Visit, error) {
 	vw.mu.RLock()
 	listed, inView := vw.visits[id]
 	vw.mu.RUnlock()
